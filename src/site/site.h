@@ -1,0 +1,34 @@
+/* site.h — a site's settings, kept in DIR/site.json beside DIR/depesche.db.
+ *
+ * The file is JSON so an operator can edit it; unknown keys are kept. */
+#ifndef DEPESCHE_SITE_SITE_H
+#define DEPESCHE_SITE_SITE_H
+
+#include <stdbool.h>
+
+struct site {
+	char *dir;          /* the site's folder (--data) */
+	char *title;        /* "Depesche Demo" */
+	char *description;  /* one line for feeds and meta */
+	char *base_url;     /* "http://127.0.0.1:8080", no trailing slash */
+	char *lang;         /* "de" or "en" */
+	char *theme_dir;    /* absolute or relative to the working directory */
+	bool allow_html;    /* keep raw HTML in Markdown (off by default) */
+	int per_page;       /* articles per list page */
+	int feed_items;     /* items per feed */
+};
+
+/* The site folder per --data, $DEPESCHE_DATA, ./data (static storage). */
+const char *site_dir_default(const char *opt);
+
+/* Reads DIR/site.json into *ret (all strings owned by ret). DP_ENOTFOUND when
+ * there is no site, DP_EPARSE with a message in err when it is malformed. */
+int site_load(const char *dir, struct site *ret, char *err, size_t errlen);
+/* Writes DIR/site.json atomically (temp file + rename). */
+int site_save(const struct site *s);
+void site_release(struct site *s);
+
+/* Path of the database file: DIR/depesche.db (caller frees). */
+char *site_db_path(const struct site *s);
+
+#endif

@@ -1,0 +1,123 @@
+/* store.h — the one storage interface. SQLite (store/sqlite/) is the embedded
+ * default; a PostgreSQL backend will sit behind the same functions.
+ *
+ * A struct store is one connection: use it from one thread at a time (the
+ * server opens one per worker thread). Every function returns an enum dp_err.
+ * Strings in returned structs are owned by the struct and freed by its
+ * _release function; the caller owns the struct itself.
+ *
+ * Times are Unix seconds (UTC). An article is public when its status is
+ * ARTICLE_PUBLISHED and published_at <= now. */
+#ifndef DEPESCHE_STORE_STORE_H
+#define DEPESCHE_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+enum article_status { ARTICLE_DRAFT, ARTICLE_PUBLISHED, ARTICLE_STATUS__MAX };
+
+enum term_kind { TERM_TAG, TERM_CATEGORY, TERM_AUTHOR, TERM__MAX };
+
+/* A tag, category or author. id 0 means "none". */
+struct term {
+	int64_t id;
+	char *slug;
+	char *name;
+};
+
+struct article {
+	int64_t id;                  /* 0 until saved */
+	char *slug;
+	char *title;
+	char *dateline;              /* "KYIV / LONDON" or NULL */
+	char *body_md;               /* Markdown source; NULL in lists unless asked */
+	char *body_html;             /* rendered at save time; NULL in lists unless asked */
+	char *excerpt;               /* plain text, first ~300 characters */
+	struct term author;
+	struct term category;
+	struct term *tags;           /* ntags entries, ordered by name */
+	size_t ntags;
+	enum article_status status;
+	int64_t published_at;        /* the date shown; may lie in the future (scheduled) */
+	int64_t updated_at;          /* last change of content */
+	int64_t created_at;
+};
+
+struct article_list {
+	struct article *items;
+	size_t n;
+};
+
+/* Which articles to list, newest published_at first. */
+struct article_query {
+	enum term_kind kind;         /* with term_slug: only articles with that term */
+	const char *term_slug;       /* NULL: all */
+	int64_t now;                 /* visibility cut-off */
+	int64_t since;               /* only published_at >= since (0: no limit) */
+	bool include_hidden;         /* drafts and scheduled too (CLI) */
+	bool with_body;              /* fill body_md and body_html */
+	size_t offset, limit;        /* limit 0 means 10 */
+};
+
+void term_release(struct term *t);
+void article_release(struct article *a);
+void article_list_release(struct article_list *l);
+
+#define STORE_CREATE 1 /* create the database file if missing */
+
+/* Opens (and with STORE_CREATE creates) the database at path and runs pending
+ * migrations in a transaction. */
+int store_open(const char *path, int flags, struct store **ret);
+/* NULL-tolerant. */
+void store_close(struct store *s);
+
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+int store_rollback(struct store *s);
+
+/* Any status. DP_ENOTFOUND when there is none. */
+int store_article_by_slug(struct store *s, const char *slug, struct article *ret);
+int store_article_by_id(struct store *s, int64_t id, struct article *ret);
+
+/* Lists per q; *ret_total (optional) receives the count of all matches. */
+int store_articles(struct store *s, const struct article_query *q, struct article_list *ret,
+		   size_t *ret_total);
+
+/* The public articles published just before and just after a (by
+ * published_at, then id). Only id, slug, title and published_at are filled;
+ * id stays 0 where there is none. */
+int store_article_neighbors(struct store *s, const struct article *a, int64_t now,
+			    struct article *ret_prev, struct article *ret_next);
+
+/* Inserts (a->id == 0) or updates the article with its terms: tags by name
+ * (created as needed), category and author by name (NULL or "": none).
+ * Sets a->id, updated_at (and created_at on insert) and records a change.
+ * DP_EEXISTS when the slug belongs to another article. */
+int store_article_save(struct store *s, struct article *a, const char *const *tags,
+		       size_t ntags, const char *category, const char *author);
+/* Changes only the status; records a change. */
+int store_article_set_status(struct store *s, int64_t id, enum article_status st, int64_t now);
+/* Deletes the article; records a change. DP_ENOTFOUND if none. */
+int store_article_delete(struct store *s, int64_t id);
+/* *ret true when another article (id != except_id) uses slug. */
+int store_slug_taken(struct store *s, const char *slug, int64_t except_id, bool *ret);
+
+int store_term_by_slug(struct store *s, enum term_kind kind, const char *slug, struct term *ret);
+
+/* The change log: every save, status change or delete appends the article's
+ * id. Fills up to max ids of changes after `after` and *ret_last with the
+ * newest change id seen (== after when nothing changed). */
+int store_changes_since(struct store *s, int64_t after, int64_t *ret_ids, size_t max,
+			size_t *ret_n, int64_t *ret_last);
+/* The newest change id (0 if none). */
+int store_last_change(struct store *s, int64_t *ret);
+/* The earliest published_at > now among published articles, 0 if none. */
+int store_next_scheduled(struct store *s, int64_t now, int64_t *ret);
+/* Largest updated_at among public articles (0 if none): a cheap
+ * Last-Modified for lists. */
+int store_last_modified(struct store *s, int64_t now, int64_t *ret);
+
+#endif
