@@ -1,10 +1,11 @@
 /* site.h — a site's settings, kept in DIR/site.json beside DIR/depesche.db.
  *
- * The file is JSON so an operator can edit it; unknown keys are kept. */
+ * The file is JSON so an operator can edit it; unknown keys are ignored. */
 #ifndef DEPESCHE_SITE_SITE_H
 #define DEPESCHE_SITE_SITE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct site {
 	char *dir;          /* the site's folder (--data) */
@@ -12,7 +13,8 @@ struct site {
 	char *description;  /* one line for feeds and meta */
 	char *base_url;     /* "http://127.0.0.1:8080", no trailing slash */
 	char *lang;         /* "de" or "en" */
-	char *theme_dir;    /* absolute or relative to the working directory */
+	char *theme_dir;    /* "" = the built-in default theme */
+	char *timezone;     /* IANA zone for dates shown to readers: "Europe/Berlin" */
 	bool allow_html;    /* keep raw HTML in Markdown (off by default) */
 	int per_page;       /* articles per list page */
 	int feed_items;     /* items per feed */

@@ -1,0 +1,21 @@
+/* cli.h — the subcommands. Each returns the process exit status: 0 on
+ * success, 1 on an error (message on stderr), 2 on a usage error. */
+#ifndef DEPESCHE_CLI_CLI_H
+#define DEPESCHE_CLI_CLI_H
+
+#include <stdio.h>
+
+struct site;
+
+enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
+
+int cli_init(int argc, char **argv, const char *data_dir);
+int cli_post(int argc, char **argv, const char *data_dir);
+int cli_serve(int argc, char **argv, const char *data_dir);
+
+/* "depesche: " + message on stderr; returns EXIT_ERR. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Loads the site in data_dir and applies its time zone; prints the error. */
+int cli_site_open(const char *data_dir, struct site *ret);
+
+#endif

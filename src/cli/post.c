@@ -1,0 +1,724 @@
+/* post.c — `depesche post`: add, list, show, edit, publish, unpublish,
+ * delete, import. Every input is validated before the database is touched;
+ * a failed command leaves it as it was. */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "render/markdown.h"
+#include "site/site.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/slug.h"
+#include "util/timeutil.h"
+#include "util/utf8.h"
+
+#define BODY_MAX (1u << 20)     /* 1 MiB of Markdown per article */
+#define TITLE_MAX 300           /* characters */
+#define DATELINE_MAX 100
+#define TERM_NAME_MAX 100
+#define TAGS_MAX 20
+#define EXCERPT_CHARS 300
+#define IMPORT_LINE_MAX (2u << 20)
+
+/* An article as the user describes it: every field optional for edit. */
+struct post_input {
+	const char *title, *slug, *dateline, *tags, *category, *author, *date;
+	int draft;        /* -1 unchanged, 0 publish, 1 draft */
+	char *body;       /* owned */
+	json_t *tag_list; /* import: array of strings (borrowed) */
+};
+
+static void help(FILE *f)
+{
+	fputs("usage: depesche [--data DIR] post COMMAND ...\n\n"
+	      "  add --title T [--slug S] [--dateline D] [--tags a,b] [--category C]\n"
+	      "      [--author NAME] [--date ISO-8601] [--draft]\n"
+	      "        reads the Markdown body from stdin; prints the article's path last\n"
+	      "  list [--all] [--json]      newest first; --all adds drafts and scheduled ones\n"
+	      "  show SLUG [--json]         an article's fields and Markdown body\n"
+	      "  edit SLUG [options of add] [--publish]\n"
+	      "        changes what is given; a body on stdin replaces the body\n"
+	      "  publish SLUG | unpublish SLUG | delete SLUG\n"
+	      "  import                     JSON Lines on stdin, one article per line:\n"
+	      "        {\"title\",\"body\",\"slug\",\"dateline\",\"tags\":[..],\"category\",\n"
+	      "         \"author\",\"date\",\"draft\"} — all or nothing\n\n"
+	      "Dates: 2026-11-27, 2026-11-27T10:00, 2026-11-27T10:00:00Z, …+01:00.\n"
+	      "A date in the future schedules the article; it appears at that time.\n",
+	      f);
+}
+
+static int check_text(const char *what, const char *s, size_t max, const char *allowed_ctl)
+{
+	if (!utf8_valid(s, strlen(s)))
+		return cli_fail("%s is not valid UTF-8", what);
+	if (utf8_has_control(s, allowed_ctl))
+		return cli_fail("%s contains control characters", what);
+	if (utf8_len(s) > max)
+		return cli_fail("%s is longer than %zu characters", what, max);
+	return EXIT_OK;
+}
+
+static bool blank(const char *s)
+{
+	for (; s && *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return false;
+	return true;
+}
+
+/* Reads all of f, at most BODY_MAX bytes. */
+static int read_body(FILE *f, char **ret)
+{
+	struct buf b = BUF_INIT(BODY_MAX);
+	char chunk[8192];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (buf_add(&b, chunk, n))
+			break;
+	if (buf_error(&b) == DP_ETOOBIG) {
+		buf_release(&b);
+		return cli_fail("the body is larger than %u bytes", BODY_MAX);
+	}
+	if (ferror(f) || buf_error(&b)) {
+		buf_release(&b);
+		return cli_fail("cannot read the body from stdin");
+	}
+	if (memchr(buf_cstr(&b), '\0', b.len)) {
+		buf_release(&b);
+		return cli_fail("the body contains a NUL byte");
+	}
+	*ret = buf_take(&b, NULL);
+	return *ret ? EXIT_OK : cli_fail("out of memory");
+}
+
+static const char *const reserved_slugs[] = { "tag", "category", "author", "page", "feed",
+					      "assets", "admin", "api", "search", "healthz",
+					      "sitemap-xml", "robots-txt", NULL };
+
+static bool reserved(const char *slug)
+{
+	for (size_t i = 0; reserved_slugs[i]; i++)
+		if (strcmp(slug, reserved_slugs[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool slug_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 200 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+			return false;
+	return true;
+}
+
+/* Picks the slug: the given one must be free; a derived one is numbered. */
+static int choose_slug(struct store *st, const struct post_input *in, int64_t self_id,
+		       char *out, size_t outlen)
+{
+	bool taken;
+	if (in->slug) {
+		if (!slug_valid(in->slug))
+			return cli_fail("--slug '%s' may only hold a-z, 0-9 and inner '-'", in->slug);
+		if (reserved(in->slug))
+			return cli_fail("--slug '%s' is reserved for the site's own pages", in->slug);
+		if (store_slug_taken(st, in->slug, self_id, &taken))
+			return cli_fail("cannot read the database");
+		if (taken)
+			return cli_fail("the slug '%s' is taken by another article", in->slug);
+		snprintf(out, outlen, "%s", in->slug);
+		return EXIT_OK;
+	}
+	char base[SLUG_MAX + 1];
+	if (slug_from_text(in->title, base, sizeof base))
+		return cli_fail("cannot make a slug from the title");
+	for (unsigned i = 1; i < 10000; i++) {
+		if (i == 1)
+			snprintf(out, outlen, "%s", base);
+		else
+			snprintf(out, outlen, "%s-%u", base, i);
+		if (reserved(out))
+			continue;
+		if (store_slug_taken(st, out, self_id, &taken))
+			return cli_fail("cannot read the database");
+		if (!taken)
+			return EXIT_OK;
+	}
+	return cli_fail("no free slug for this title");
+}
+
+/* Splits "a, b,c" into trimmed names; validates each. */
+static int split_tags(const char *list, char ***ret, size_t *ret_n)
+{
+	char *copy = strdup(list), *save = NULL;
+	char **names = calloc(TAGS_MAX, sizeof *names);
+	size_t n = 0;
+	int rc = EXIT_OK;
+	if (!copy || !names) {
+		rc = cli_fail("out of memory");
+		goto out;
+	}
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		while (*t == ' ' || *t == '\t')
+			t++;
+		size_t len = strlen(t);
+		while (len && (t[len - 1] == ' ' || t[len - 1] == '\t'))
+			t[--len] = '\0';
+		if (!len)
+			continue;
+		if ((rc = check_text("a tag", t, TERM_NAME_MAX, "")))
+			goto out;
+		if (n == TAGS_MAX) {
+			rc = cli_fail("at most %d tags", TAGS_MAX);
+			goto out;
+		}
+		bool dup = false;
+		for (size_t i = 0; i < n; i++)
+			dup |= strcasecmp(names[i], t) == 0;
+		if (!dup && !(names[n++] = strdup(t))) {
+			rc = cli_fail("out of memory");
+			goto out;
+		}
+	}
+out:
+	free(copy);
+	if (rc) {
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		return rc;
+	}
+	*ret = names;
+	*ret_n = n;
+	return EXIT_OK;
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static char *dupz(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* Applies in to a (a fresh or a loaded article) and saves it. On success
+ * *a holds the saved article. */
+static int apply_and_save(struct store *st, const struct site *site, struct article *a,
+			  const struct post_input *in, int64_t now)
+{
+	char slug[256];
+	char **tags = NULL;
+	size_t ntags = 0;
+	const char *category = a->category.id ? a->category.name : NULL;
+	const char *author = a->author.id ? a->author.name : NULL;
+	int rc;
+
+	if (in->title) {
+		if (blank(in->title))
+			return cli_fail("the title must not be empty");
+		if ((rc = check_text("the title", in->title, TITLE_MAX, "")))
+			return rc;
+	}
+	if (in->dateline && (rc = check_text("the dateline", in->dateline, DATELINE_MAX, "")))
+		return rc;
+	if (in->category && (rc = check_text("the category", in->category, TERM_NAME_MAX, "")))
+		return rc;
+	if (in->author && (rc = check_text("the author", in->author, TERM_NAME_MAX, "")))
+		return rc;
+	if (in->body && (rc = check_text("the body", in->body, BODY_MAX, "\n\r\t")))
+		return rc;
+	int64_t date = a->id ? a->published_at : now;
+	if (in->date && time_parse_iso(in->date, &date))
+		return cli_fail("--date '%s' is not a date like 2026-11-27T10:00:00+01:00", in->date);
+
+	if (in->tag_list) {
+		size_t i;
+		json_t *v;
+		struct buf joined = BUF_INIT(64 * 1024);
+		json_array_foreach(in->tag_list, i, v) {
+			if (!json_is_string(v)) {
+				buf_release(&joined);
+				return cli_fail("tags must be strings");
+			}
+			if (strchr(json_string_value(v), ',')) {
+				buf_release(&joined);
+				return cli_fail("a tag must not contain a comma");
+			}
+			buf_printf(&joined, "%s%s", i ? "," : "", json_string_value(v));
+		}
+		rc = split_tags(buf_cstr(&joined), &tags, &ntags);
+		buf_release(&joined);
+		if (rc)
+			return rc;
+	} else if (in->tags) {
+		if ((rc = split_tags(in->tags, &tags, &ntags)))
+			return rc;
+	} else if (a->ntags) {
+		tags = calloc(a->ntags, sizeof *tags);
+		for (size_t i = 0; tags && i < a->ntags; i++)
+			tags[ntags++] = strdup(a->tags[i].name);
+	}
+
+	struct post_input eff = *in;
+	if (!eff.title)
+		eff.title = a->title;
+	/* The slug stays on edit unless one is given: links must not break. */
+	if (in->slug || !a->id) {
+		if ((rc = choose_slug(st, &eff, a->id, slug, sizeof slug)))
+			goto out;
+	} else {
+		snprintf(slug, sizeof slug, "%s", a->slug);
+	}
+
+	char *html = NULL, *excerpt = NULL;
+	if (in->body || !a->id) {
+		const char *md = in->body ? in->body : "";
+		if (markdown_render(md, strlen(md), site->allow_html, EXCERPT_CHARS, &html, &excerpt)) {
+			rc = cli_fail("cannot render the Markdown body");
+			goto out;
+		}
+		free(a->body_md);
+		free(a->body_html);
+		free(a->excerpt);
+		a->body_md = strdup(md);
+		a->body_html = html;
+		a->excerpt = excerpt;
+	}
+	if (in->title) {
+		free(a->title);
+		a->title = strdup(in->title);
+	}
+	if (in->dateline) {
+		free(a->dateline);
+		a->dateline = blank(in->dateline) ? NULL : strdup(in->dateline);
+	}
+	free(a->slug);
+	a->slug = strdup(slug);
+	a->published_at = date;
+	if (in->draft >= 0)
+		a->status = in->draft ? ARTICLE_DRAFT : ARTICLE_PUBLISHED;
+	if (in->category)
+		category = in->category;
+	if (in->author)
+		author = in->author;
+	if (!a->title || !a->slug || !a->body_md) {
+		rc = cli_fail("out of memory");
+		goto out;
+	}
+	/* category/author point into a's terms until save: copy them first. */
+	char *cat = dupz(category), *aut = dupz(author);
+	int src = store_article_save(st, a, (const char *const *)tags, ntags,
+				     cat && !blank(cat) ? cat : NULL, aut && !blank(aut) ? aut : NULL);
+	free(cat);
+	free(aut);
+	if (src == DP_EEXISTS)
+		rc = cli_fail("the slug '%s' is taken by another article", a->slug);
+	else if (src)
+		rc = cli_fail("cannot save the article: %s", dp_strerror(src));
+	else
+		rc = EXIT_OK;
+out:
+	free_names(tags, ntags);
+	return rc;
+}
+
+static int parse_post_opts(int argc, char **argv, struct post_input *in, int *publish,
+			   int *json, int *all)
+{
+	static const struct option opts[] = {
+		{ "title", required_argument, NULL, 't' },
+		{ "slug", required_argument, NULL, 's' },
+		{ "dateline", required_argument, NULL, 'D' },
+		{ "tags", required_argument, NULL, 'g' },
+		{ "category", required_argument, NULL, 'c' },
+		{ "author", required_argument, NULL, 'a' },
+		{ "date", required_argument, NULL, 'd' },
+		{ "draft", no_argument, NULL, 'r' },
+		{ "publish", no_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'A' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': in->title = optarg; break;
+		case 's': in->slug = optarg; break;
+		case 'D': in->dateline = optarg; break;
+		case 'g': in->tags = optarg; break;
+		case 'c': in->category = optarg; break;
+		case 'a': in->author = optarg; break;
+		case 'd': in->date = optarg; break;
+		case 'r': in->draft = 1; break;
+		case 'p': if (publish) *publish = 1; else return -1; break;
+		case 'j': if (json) *json = 1; else return -1; break;
+		case 'A': if (all) *all = 1; else return -1; break;
+		case 'h': help(stdout); return 1;
+		default: return -1;
+		}
+	}
+	return 0;
+}
+
+static int open_store(const struct site *site, struct store **ret)
+{
+	char *path = site_db_path(site);
+	int rc = path ? store_open(path, 0, ret) : DP_ENOMEM;
+	if (rc)
+		cli_fail("cannot open the database %s: %s", path ? path : "", dp_strerror(rc));
+	free(path);
+	return rc ? EXIT_ERR : EXIT_OK;
+}
+
+/* Finds an article by slug, or by id when the argument is a number. */
+static int find_article(struct store *st, const char *key, struct article *ret)
+{
+	int rc = store_article_by_slug(st, key, ret);
+	if (rc == DP_ENOTFOUND && key[0] >= '0' && key[0] <= '9' &&
+	    strspn(key, "0123456789") == strlen(key))
+		rc = store_article_by_id(st, strtoll(key, NULL, 10), ret);
+	if (rc == DP_ENOTFOUND)
+		return cli_fail("no article '%s'", key);
+	if (rc)
+		return cli_fail("cannot read the database: %s", dp_strerror(rc));
+	return EXIT_OK;
+}
+
+static int cmd_add(int argc, char **argv, const struct site *site, struct store *st)
+{
+	struct post_input in = { .draft = 0 };
+	struct article a = { 0 };
+	int r = parse_post_opts(argc, argv, &in, NULL, NULL, NULL);
+	if (r)
+		return r > 0 ? EXIT_OK : (help(stderr), EXIT_USAGE);
+	if (optind < argc)
+		return cli_fail("unexpected argument '%s' (the body comes on stdin)", argv[optind]);
+	if (!in.title)
+		return cli_fail("post add needs --title");
+	if (blank(in.title))
+		return cli_fail("the title must not be empty");
+	if (read_body(stdin, &in.body))
+		return EXIT_ERR;
+	a.status = ARTICLE_PUBLISHED;
+	r = apply_and_save(st, site, &a, &in, (int64_t)time(NULL));
+	if (!r) {
+		if (a.status == ARTICLE_PUBLISHED && a.published_at > (int64_t)time(NULL)) {
+			char when[40];
+			time_fmt_iso_local(when, sizeof when, a.published_at);
+			fprintf(stderr, "scheduled for %s\n", when);
+		}
+		printf("/%s/\n", a.slug);
+	}
+	free(in.body);
+	article_release(&a);
+	return r;
+}
+
+static int cmd_edit(int argc, char **argv, const struct site *site, struct store *st)
+{
+	struct post_input in = { .draft = -1 };
+	struct article a = { 0 };
+	int publish = 0;
+	int r = parse_post_opts(argc, argv, &in, &publish, NULL, NULL);
+	if (r)
+		return r > 0 ? EXIT_OK : (help(stderr), EXIT_USAGE);
+	if (optind != argc - 1)
+		return cli_fail("post edit needs exactly one SLUG");
+	if (publish && in.draft == 1)
+		return cli_fail("--draft and --publish contradict each other");
+	if (publish)
+		in.draft = 0;
+	if (!isatty(STDIN_FILENO)) {
+		if (read_body(stdin, &in.body))
+			return EXIT_ERR;
+		if (blank(in.body)) { /* nothing piped in: keep the body */
+			free(in.body);
+			in.body = NULL;
+		}
+	}
+	if ((r = find_article(st, argv[optind], &a)) == EXIT_OK)
+		r = apply_and_save(st, site, &a, &in, (int64_t)time(NULL));
+	if (!r)
+		printf("/%s/\n", a.slug);
+	free(in.body);
+	article_release(&a);
+	return r;
+}
+
+static json_t *article_json(const struct article *a, int with_body)
+{
+	char pub[40], upd[40], path[300];
+	time_fmt_iso_local(pub, sizeof pub, a->published_at);
+	time_fmt_iso_local(upd, sizeof upd, a->updated_at);
+	snprintf(path, sizeof path, "/%s/", a->slug);
+	json_t *tags = json_array();
+	for (size_t i = 0; i < a->ntags; i++)
+		json_array_append_new(tags, json_string(a->tags[i].name));
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)a->id,
+			      "slug", a->slug, "path", path, "title", a->title, "status",
+			      a->status == ARTICLE_DRAFT ? "draft"
+			      : a->published_at > (int64_t)time(NULL) ? "scheduled"
+								       : "published",
+			      "date", pub, "updated", upd, "tags", tags);
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "dateline", a->dateline ? json_string(a->dateline) : json_null());
+	json_object_set_new(o, "category", a->category.id ? json_string(a->category.name) : json_null());
+	json_object_set_new(o, "author", a->author.id ? json_string(a->author.name) : json_null());
+	if (with_body)
+		json_object_set_new(o, "body", json_string(a->body_md ? a->body_md : ""));
+	return o;
+}
+
+static int cmd_list(int argc, char **argv, struct store *st)
+{
+	struct post_input in = { 0 };
+	int json = 0, all = 0;
+	int r = parse_post_opts(argc, argv, &in, NULL, &json, &all);
+	if (r)
+		return r > 0 ? EXIT_OK : (help(stderr), EXIT_USAGE);
+	if (optind < argc)
+		return cli_fail("unexpected argument '%s'", argv[optind]);
+	struct article_query q = { .now = (int64_t)time(NULL), .include_hidden = all,
+				   .limit = 1000000 };
+	struct article_list l = { 0 };
+	if (store_articles(st, &q, &l, NULL))
+		return cli_fail("cannot read the database");
+	json_t *arr = json ? json_array() : NULL;
+	for (size_t i = 0; i < l.n; i++) {
+		const struct article *a = &l.items[i];
+		if (json) {
+			json_array_append_new(arr, article_json(a, 0));
+		} else {
+			char date[40];
+			time_fmt_iso_local(date, sizeof date, a->published_at);
+			date[16] = '\0';
+			const char *status = a->status == ARTICLE_DRAFT ? "draft"
+					     : a->published_at > q.now ? "scheduled" : "published";
+			printf("%-9s  %s  /%s/  %s\n", status, date, a->slug, a->title);
+		}
+	}
+	if (json) {
+		char *s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		if (s)
+			puts(s);
+		free(s);
+		json_decref(arr);
+	}
+	article_list_release(&l);
+	return EXIT_OK;
+}
+
+static int cmd_show(int argc, char **argv, struct store *st)
+{
+	struct post_input in = { 0 };
+	struct article a = { 0 };
+	int json = 0;
+	int r = parse_post_opts(argc, argv, &in, NULL, &json, NULL);
+	if (r)
+		return r > 0 ? EXIT_OK : (help(stderr), EXIT_USAGE);
+	if (optind != argc - 1)
+		return cli_fail("post show needs exactly one SLUG");
+	if ((r = find_article(st, argv[optind], &a)))
+		return r;
+	json_t *o = article_json(&a, 1);
+	if (json) {
+		char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		if (s)
+			puts(s);
+		free(s);
+	} else {
+		const char *keys[] = { "id", "title", "path", "status", "date", "updated",
+				       "dateline", "category", "author" };
+		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+			json_t *v = json_object_get(o, keys[i]);
+			if (json_is_string(v))
+				printf("%s: %s\n", keys[i], json_string_value(v));
+			else if (json_is_integer(v))
+				printf("%s: %lld\n", keys[i], (long long)json_integer_value(v));
+		}
+		printf("tags: ");
+		for (size_t i = 0; i < a.ntags; i++)
+			printf("%s%s", i ? ", " : "", a.tags[i].name);
+		printf("\n\n%s", a.body_md ? a.body_md : "");
+		if (a.body_md && *a.body_md && a.body_md[strlen(a.body_md) - 1] != '\n')
+			putchar('\n');
+	}
+	json_decref(o);
+	article_release(&a);
+	return EXIT_OK;
+}
+
+static int cmd_status(int argc, char **argv, struct store *st, const char *verb)
+{
+	struct article a = { 0 };
+	if (argc != 2 || argv[1][0] == '-')
+		return cli_fail("post %s needs exactly one SLUG", verb);
+	int r = find_article(st, argv[1], &a);
+	if (r)
+		return r;
+	int rc;
+	if (strcmp(verb, "delete") == 0)
+		rc = store_article_delete(st, a.id);
+	else
+		rc = store_article_set_status(st, a.id,
+					      strcmp(verb, "publish") == 0 ? ARTICLE_PUBLISHED
+									   : ARTICLE_DRAFT,
+					      (int64_t)time(NULL));
+	if (rc)
+		r = cli_fail("cannot %s '%s': %s", verb, argv[1], dp_strerror(rc));
+	else
+		printf("%s /%s/\n", strcmp(verb, "delete") == 0 ? "deleted"
+				    : strcmp(verb, "publish") == 0 ? "published" : "unpublished",
+		       a.slug);
+	article_release(&a);
+	return r;
+}
+
+static const char *json_str(json_t *o, const char *key, int *bad)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v)) {
+		*bad = 1;
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+static int cmd_import(int argc, char **argv, const struct site *site, struct store *st)
+{
+	(void)argv;
+	if (argc != 1)
+		return cli_fail("post import takes no arguments; it reads JSON Lines from stdin");
+	char *line = NULL;
+	size_t cap = 0, lineno = 0, count = 0;
+	ssize_t len;
+	int r = EXIT_OK;
+	int64_t now = (int64_t)time(NULL);
+	if (store_begin(st))
+		return cli_fail("cannot start a transaction");
+	while ((len = getline(&line, &cap, stdin)) > 0) {
+		lineno++;
+		if ((size_t)len > IMPORT_LINE_MAX) {
+			r = cli_fail("line %zu: longer than %u bytes", lineno, IMPORT_LINE_MAX);
+			break;
+		}
+		if (blank(line))
+			continue;
+		json_error_t jerr;
+		json_t *o = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+		if (!json_is_object(o)) {
+			json_decref(o);
+			r = cli_fail("line %zu: not a JSON object (%s)", lineno, jerr.text);
+			break;
+		}
+		int bad = 0;
+		struct post_input in = { .draft = json_is_true(json_object_get(o, "draft")) };
+		in.title = json_str(o, "title", &bad);
+		in.slug = json_str(o, "slug", &bad);
+		in.dateline = json_str(o, "dateline", &bad);
+		in.category = json_str(o, "category", &bad);
+		in.author = json_str(o, "author", &bad);
+		in.date = json_str(o, "date", &bad);
+		const char *body = json_str(o, "body", &bad);
+		json_t *tags = json_object_get(o, "tags");
+		if (json_is_array(tags))
+			in.tag_list = tags;
+		else if (json_is_string(tags))
+			in.tags = json_string_value(tags);
+		else if (tags && !json_is_null(tags))
+			bad = 1;
+		struct article a = { .status = ARTICLE_PUBLISHED };
+		if (bad) {
+			r = cli_fail("line %zu: a field has the wrong type", lineno);
+		} else if (!in.title || blank(in.title)) {
+			r = cli_fail("line %zu: \"title\" is missing or empty", lineno);
+		} else {
+			in.body = strdup(body ? body : "");
+			fprintf(stderr, "%s", "");
+			r = in.body ? apply_and_save(st, site, &a, &in, now) : cli_fail("out of memory");
+			if (r)
+				fprintf(stderr, "depesche: (at line %zu)\n", lineno);
+			free(in.body);
+		}
+		article_release(&a);
+		json_decref(o);
+		if (r)
+			break;
+		count++;
+	}
+	free(line);
+	if (r) {
+		store_rollback(st);
+		return r;
+	}
+	if (store_commit(st))
+		return cli_fail("cannot commit the import");
+	printf("imported %zu\n", count);
+	return EXIT_OK;
+}
+
+int cli_post(int argc, char **argv, const char *data_dir)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		help(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	static const char *const cmds[] = { "add", "list", "show", "edit", "publish",
+					    "unpublish", "delete", "import", NULL };
+	size_t i;
+	for (i = 0; cmds[i] && strcmp(cmds[i], argv[1]) != 0; i++)
+		;
+	if (!cmds[i]) {
+		cli_fail("unknown post command '%s'", argv[1]);
+		help(stderr);
+		return EXIT_USAGE;
+	}
+	for (int k = 2; k < argc; k++)
+		if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
+			help(stdout);
+			return EXIT_OK;
+		}
+	struct site site;
+	struct store *st = NULL;
+	if (cli_site_open(data_dir, &site))
+		return EXIT_ERR;
+	int r = open_store(&site, &st);
+	if (!r) {
+		const char *c = argv[1];
+		if (strcmp(c, "add") == 0)
+			r = cmd_add(argc - 1, argv + 1, &site, st);
+		else if (strcmp(c, "list") == 0)
+			r = cmd_list(argc - 1, argv + 1, st);
+		else if (strcmp(c, "show") == 0)
+			r = cmd_show(argc - 1, argv + 1, st);
+		else if (strcmp(c, "edit") == 0)
+			r = cmd_edit(argc - 1, argv + 1, &site, st);
+		else if (strcmp(c, "import") == 0)
+			r = cmd_import(argc - 1, argv + 1, &site, st);
+		else
+			r = cmd_status(argc - 1, argv + 1, st, c);
+	}
+	store_close(st);
+	site_release(&site);
+	return r;
+}

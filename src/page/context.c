@@ -1,0 +1,139 @@
+/* context.c — the parts of a template context that every page shares
+ * (docs/CONTRACTS.md lists the shape). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache/cache.h"
+#include "page/page.h"
+#include "page/theme.h"
+#include "render/date.h"
+#include "render/mustache.h"
+#include "site/site.h"
+#include "util/err.h"
+#include "util/timeutil.h"
+
+const char *term_prefix(enum term_kind kind)
+{
+	static const char *const p[TERM__MAX] = {
+		[TERM_TAG] = "/tag/", [TERM_CATEGORY] = "/category/", [TERM_AUTHOR] = "/author/"
+	};
+	return p[kind];
+}
+
+char *ctx_abs_url(const struct site *site, const char *path)
+{
+	char *u = NULL;
+	if (asprintf(&u, "%s%s", site->base_url, path) < 0)
+		return NULL;
+	return u;
+}
+
+void page_res_init(struct page_res *res)
+{
+	memset(res, 0, sizeof *res);
+	res->status = 200;
+	res->content_type = "text/html; charset=utf-8";
+	res->cache_control = "public, max-age=60, stale-while-revalidate=30";
+	buf_init(&res->body, PAGE_MAX_BYTES);
+}
+
+void page_res_release(struct page_res *res)
+{
+	buf_release(&res->body);
+}
+
+void page_dep(struct page_res *res, uint64_t key)
+{
+	for (size_t i = 0; i < res->ndeps; i++)
+		if (res->deps[i] == key)
+			return;
+	if (res->ndeps < PAGE_MAX_DEPS - 1)
+		res->deps[res->ndeps++] = key;
+	else if (res->ndeps == PAGE_MAX_DEPS - 1)
+		res->deps[res->ndeps++] = cache_key("l:home");
+}
+
+static json_t *term_obj(enum term_kind kind, const struct term *t)
+{
+	char url[300];
+	snprintf(url, sizeof url, "%s%s/", term_prefix(kind), t->slug);
+	return json_pack("{s:s, s:s}", "name", t->name, "url", url);
+}
+
+static json_t *tags_array(const struct article *a)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < a->ntags; i++)
+		json_array_append_new(arr, term_obj(TERM_TAG, &a->tags[i]));
+	return arr;
+}
+
+json_t *ctx_article_summary(const struct page_req *req, const struct article *a)
+{
+	char url[300], iso[40], human[64];
+	snprintf(url, sizeof url, "/%s/", a->slug);
+	time_fmt_iso_local(iso, sizeof iso, a->published_at);
+	date_human(human, sizeof human, a->published_at, req->site->lang);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "title", a->title, "url", url,
+			      "excerpt", a->excerpt ? a->excerpt : "", "date_iso", iso,
+			      "date_human", human, "tags", tags_array(a));
+	if (!o)
+		return NULL;
+	if (a->dateline && *a->dateline)
+		json_object_set_new(o, "dateline", json_string(a->dateline));
+	if (a->author.id)
+		json_object_set_new(o, "author", term_obj(TERM_AUTHOR, &a->author));
+	if (a->category.id)
+		json_object_set_new(o, "category", term_obj(TERM_CATEGORY, &a->category));
+	return o;
+}
+
+json_t *ctx_new(const struct page_req *req, const char *kind, const char *canonical_path)
+{
+	const struct site *s = req->site;
+	char css[128], year[16], is_kind[32];
+	snprintf(css, sizeof css, "/assets/style.css?v=%s", req->theme->css_version);
+	time_t now = (time_t)req->now;
+	struct tm tm;
+	localtime_r(&now, &tm);
+	snprintf(year, sizeof year, "%d", tm.tm_year + 1900);
+	char *canonical = ctx_abs_url(s, canonical_path);
+	char *feed_abs = ctx_abs_url(s, "/feed/");
+	if (!canonical || !feed_abs) {
+		free(canonical);
+		free(feed_abs);
+		return NULL;
+	}
+	json_t *site = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+				 "title", s->title, "description", s->description, "lang", s->lang,
+				 "base_url", s->base_url, "home_url", "/", "feed_url", "/feed/",
+				 "atom_url", "/feed/atom/", "json_url", "/feed/json/", "css_url", css,
+				 "year", year);
+	json_t *feeds = json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s}]",
+				  "title", s->title, "url", "/feed/", "type", "application/rss+xml",
+				  "title", s->title, "url", "/feed/atom/", "type", "application/atom+xml",
+				  "title", s->title, "url", "/feed/json/", "type", "application/feed+json");
+	json_t *page = json_pack("{s:s, s:s, s:s, s:b, s:o, s:{s:s, s:s, s:s, s:s}}",
+				 "kind", kind, "canonical", canonical, "description", s->description,
+				 "noindex", 0, "feeds", feeds,
+				 "og", "type", "website", "title", s->title, "description",
+				 s->description, "url", canonical);
+	json_t *ctx = json_pack("{s:o, s:O, s:o}", "site", site, "t", req->theme->strings, "page", page);
+	free(canonical);
+	free(feed_abs);
+	if (!ctx)
+		return NULL;
+	snprintf(is_kind, sizeof is_kind, "is_%s", kind);
+	json_object_set_new(ctx, is_kind, json_true());
+	return ctx;
+}
+
+int ctx_render(const struct page_req *req, struct page_res *res, const char *name, json_t *ctx)
+{
+	buf_reset(&res->body);
+	int rc = mustache_set_render(req->theme->templates, name, ctx, &res->body);
+	res->content_type = "text/html; charset=utf-8";
+	return rc;
+}

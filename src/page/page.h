@@ -1,0 +1,115 @@
+/* page.h — one file per page type; each turns a route into a rendered page.
+ *
+ * A page function reads the database through req->store, builds a jansson
+ * context (see docs/CONTRACTS.md) and renders a theme template into
+ * res->body. It records what the page shows as cache dependency keys and
+ * never touches the network or logs: the HTTP layer does that. */
+#ifndef DEPESCHE_PAGE_PAGE_H
+#define DEPESCHE_PAGE_PAGE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/store.h"
+#include "util/buf.h"
+
+struct site;
+struct theme;
+
+#define PAGE_MAX_DEPS 64
+#define PAGE_MAX_BYTES (8u << 20)
+
+/* Parsed from the URL by route_parse(). */
+enum route_kind {
+	ROUTE_HOME,           /* / and /page/N/ */
+	ROUTE_ARTICLE,        /* /<slug>/ */
+	ROUTE_ARTICLE_FEED,   /* /<slug>/feed/ */
+	ROUTE_FEED_RSS,       /* /feed/ */
+	ROUTE_FEED_ATOM,      /* /feed/atom/ */
+	ROUTE_FEED_JSON,      /* /feed/json/ */
+	ROUTE_ARCHIVE,        /* /tag|category|author/<slug>/ (+ page/N/) */
+	ROUTE_ARCHIVE_FEED,   /* /tag|category|author/<slug>/feed/ */
+	ROUTE_SITEMAP,
+	ROUTE_NEWS_SITEMAP,
+	ROUTE_ROBOTS,
+	ROUTE_HEALTHZ,
+	ROUTE_ASSET,          /* /assets/<file> */
+	ROUTE_REDIRECT,       /* add the trailing slash */
+	ROUTE_NOT_FOUND,
+	ROUTE_BAD_REQUEST,
+	ROUTE__MAX
+};
+
+#define ROUTE_SLUG_MAX 200
+
+struct route {
+	enum route_kind kind;
+	enum term_kind term;          /* ROUTE_ARCHIVE* */
+	char slug[ROUTE_SLUG_MAX + 1];/* article or term slug, asset name */
+	unsigned page;                /* 1-based list page */
+};
+
+/* Parses an URL path (without query). Never fails: unknown shapes become
+ * ROUTE_NOT_FOUND, hostile ones (NUL, "..", bad escapes) ROUTE_BAD_REQUEST. */
+void route_parse(const char *path, struct route *ret);
+
+/* What every page function gets. */
+struct page_req {
+	const struct site *site;
+	const struct theme *theme;
+	struct store *store;          /* this thread's connection */
+	int64_t now;
+	const struct route *route;
+};
+
+/* What a page function fills. */
+struct page_res {
+	unsigned status;              /* 200 by default */
+	const char *content_type;     /* static string */
+	const char *cache_control;    /* static string */
+	struct buf body;
+	int64_t last_modified;
+	int64_t expires_at;
+	uint64_t deps[PAGE_MAX_DEPS];
+	size_t ndeps;
+	char location[512];           /* for redirects */
+};
+
+void page_res_init(struct page_res *res);
+void page_res_release(struct page_res *res);
+/* Records a dependency key (see cache.h); past PAGE_MAX_DEPS the page falls
+ * back to depending on the whole site ("l:home"), which is always safe. */
+void page_dep(struct page_res *res, uint64_t key);
+
+typedef int (*page_fn)(const struct page_req *req, struct page_res *res);
+
+/* Runs the page for req->route (the dispatch table lives in page.c). On an
+ * error the result is the themed error page with the right status. */
+void page_serve(const struct page_req *req, struct page_res *res);
+
+/* The themed error page (404, 400, 405, 413, 500). */
+void page_error(const struct page_req *req, struct page_res *res, unsigned status);
+
+/* ---- pieces shared by page files (context.c) ---- */
+
+/* The context every page starts from: site, t, page.{canonical,…}. New reference. */
+json_t *ctx_new(const struct page_req *req, const char *kind, const char *canonical_path);
+/* A summary object for lists. New reference. */
+json_t *ctx_article_summary(const struct page_req *req, const struct article *a);
+/* Renders template `name` with ctx into res->body as text/html. */
+int ctx_render(const struct page_req *req, struct page_res *res, const char *name, json_t *ctx);
+/* Absolute URL of a path ("/x/" → "https://site/x/"); malloc'd. */
+char *ctx_abs_url(const struct site *site, const char *path);
+/* "/tag/", "/category/", "/author/" */
+const char *term_prefix(enum term_kind kind);
+
+/* Page functions (one file each). */
+int page_home(const struct page_req *req, struct page_res *res);
+int page_article(const struct page_req *req, struct page_res *res);
+int page_archive(const struct page_req *req, struct page_res *res);
+int page_feed(const struct page_req *req, struct page_res *res);
+int page_sitemap(const struct page_req *req, struct page_res *res);
+int page_asset(const struct page_req *req, struct page_res *res);
+
+#endif

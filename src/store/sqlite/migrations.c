@@ -1,0 +1,209 @@
+/* migrations.c — the SQLite schema, as numbered migrations run at open.
+ *
+ * Append a migration for every change; never edit one that has shipped. The
+ * schema stays portable to PostgreSQL (INTEGER Unix times, TEXT, standard
+ * constraints); what only SQLite understands (AUTOINCREMENT, the rowid alias
+ * `INTEGER PRIMARY KEY`) stays in this file, and the pg backend will carry
+ * its own list with the same version numbers. */
+#include "store/sqlite/migrations.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "util/err.h"
+
+/* Notes on version 1:
+ * - articles: the bodies come last so that a row's small columns sit in its
+ *   b-tree page and lists, which skip the bodies, never read overflow pages.
+ *   status: 0 draft, 1 published (enum article_status).
+ * - article_tags repeats the article's status and published_at so that a tag
+ *   archive is one walk of article_tags_list in published_at order, however
+ *   many articles carry the tag. The store writes them with the tag set and
+ *   on every status change; nothing else may write article_tags.
+ * - changes: the log a running server polls to invalidate its page cache.
+ *   AUTOINCREMENT keeps ids growing even if old rows are pruned; no foreign
+ *   key, since deletions are logged too.
+ * - indexes: articles_public serves home, neighbors, next_scheduled and
+ *   counts; articles_category/_author/article_tags_list the archives (term
+ *   first, then the same order); articles_published lists with drafts (CLI);
+ *   articles_updated Last-Modified. The unique slugs index the lookups. */
+static const char v1[] =
+	"CREATE TABLE authors ("
+	" id INTEGER PRIMARY KEY,"
+	" slug TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL);"
+	"CREATE TABLE categories ("
+	" id INTEGER PRIMARY KEY,"
+	" slug TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL);"
+	"CREATE TABLE tags ("
+	" id INTEGER PRIMARY KEY,"
+	" slug TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL);"
+	"CREATE TABLE articles ("
+	" id INTEGER PRIMARY KEY,"
+	" slug TEXT NOT NULL UNIQUE,"
+	" title TEXT NOT NULL,"
+	" dateline TEXT,"
+	" excerpt TEXT NOT NULL DEFAULT '',"
+	" status INTEGER NOT NULL DEFAULT 0 CHECK (status IN (0, 1)),"
+	" author_id INTEGER REFERENCES authors (id) ON DELETE SET NULL,"
+	" category_id INTEGER REFERENCES categories (id) ON DELETE SET NULL,"
+	" published_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" body_md TEXT NOT NULL DEFAULT '',"
+	" body_html TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE article_tags ("
+	" article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,"
+	" tag_id INTEGER NOT NULL REFERENCES tags (id) ON DELETE CASCADE,"
+	" status INTEGER NOT NULL,"
+	" published_at INTEGER NOT NULL,"
+	" PRIMARY KEY (article_id, tag_id));"
+	"CREATE TABLE changes ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" article_id INTEGER NOT NULL,"
+	" at INTEGER NOT NULL);"
+	"CREATE INDEX articles_public ON articles (status, published_at, id);"
+	"CREATE INDEX articles_published ON articles (published_at, id);"
+	"CREATE INDEX articles_category ON articles (category_id, status, published_at, id);"
+	"CREATE INDEX articles_author ON articles (author_id, status, published_at, id);"
+	"CREATE INDEX articles_updated ON articles (status, updated_at);"
+	"CREATE INDEX article_tags_list ON article_tags (tag_id, status, published_at, article_id);";
+
+const struct migration sqlite_migrations[] = {
+	{ 1, v1 },
+};
+const size_t sqlite_nmigrations = sizeof sqlite_migrations / sizeof sqlite_migrations[0];
+
+static int map_err(int rc)
+{
+	switch (rc & 0xFF) {
+	case SQLITE_OK: return DP_OK;
+	case SQLITE_NOMEM: return DP_ENOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED: return DP_EBUSY;
+	default: return DP_EDB;
+	}
+}
+
+/* Runs one statement without results. */
+static int exec(sqlite3 *db, const char *sql)
+{
+	return map_err(sqlite3_exec(db, sql, NULL, NULL, NULL));
+}
+
+/* *ret: the highest applied version, 0 for a new database. */
+static int current_version(sqlite3 *db, int64_t *ret)
+{
+	static const char sql[] =
+		"SELECT (SELECT count(*) FROM sqlite_master"
+		"        WHERE type = 'table' AND name = 'schema_migrations')";
+	static const char sql_max[] = "SELECT coalesce(max(version), 0) FROM schema_migrations";
+	sqlite3_stmt *st = NULL;
+	bool exists;
+	int rc;
+
+	*ret = 0;
+	rc = map_err(sqlite3_prepare_v2(db, sql, -1, &st, NULL));
+	if (rc)
+		goto out;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = map_err(sqlite3_errcode(db));
+		rc = rc ? rc : DP_EDB;
+		goto out;
+	}
+	exists = sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (!exists)
+		goto out;
+
+	rc = map_err(sqlite3_prepare_v2(db, sql_max, -1, &st, NULL));
+	if (rc)
+		goto out;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = map_err(sqlite3_errcode(db));
+		rc = rc ? rc : DP_EDB;
+		goto out;
+	}
+	*ret = sqlite3_column_int64(st, 0);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int record(sqlite3 *db, int version)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = map_err(sqlite3_prepare_v2(
+		db, "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)", -1, &st,
+		NULL));
+	if (rc)
+		goto out;
+	sqlite3_bind_int(st, 1, version);
+	sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = map_err(sqlite3_errcode(db)) ? map_err(sqlite3_errcode(db)) : DP_EDB;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int sqlite_migrate(sqlite3 *db, size_t *ret_applied)
+{
+	const int newest = sqlite_migrations[sqlite_nmigrations - 1].version;
+	size_t applied = 0;
+	int64_t cur;
+	int rc;
+
+	if (ret_applied)
+		*ret_applied = 0;
+	/* The common case, an up-to-date schema, needs only a read. */
+	rc = current_version(db, &cur);
+	if (rc)
+		return rc;
+	if (cur > newest)
+		return DP_EDB; /* written by a newer Depesche */
+	if (cur == newest)
+		return DP_OK;
+
+	rc = exec(db, "BEGIN IMMEDIATE");
+	if (rc)
+		return rc;
+	rc = exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+		      " version INTEGER PRIMARY KEY,"
+		      " applied_at INTEGER NOT NULL)");
+	if (rc)
+		goto fail;
+	/* Another process may have migrated since the read above. */
+	rc = current_version(db, &cur);
+	if (rc)
+		goto fail;
+	if (cur > newest) {
+		rc = DP_EDB;
+		goto fail;
+	}
+	for (size_t i = 0; i < sqlite_nmigrations; i++) {
+		const struct migration *m = &sqlite_migrations[i];
+		if (m->version <= cur)
+			continue;
+		rc = exec(db, m->sql);
+		if (rc)
+			goto fail;
+		rc = record(db, m->version);
+		if (rc)
+			goto fail;
+		applied++;
+	}
+	rc = exec(db, "COMMIT");
+	if (rc)
+		goto fail;
+	if (ret_applied)
+		*ret_applied = applied;
+	return DP_OK;
+fail:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}

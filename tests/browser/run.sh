@@ -1,0 +1,172 @@
+#!/bin/sh
+# tests/browser/run.sh — browser and HTML-validation tests of every page type.
+#
+# Builds a throw-away site with the real CLI (German site, long compounds, a table, a long URL,
+# an English article, tags, a category, authors, 13 articles so there is a page 2), starts
+# `depesche serve` on a free port of 127.0.0.1 and runs check.mjs: Nu Html Checker (0 errors),
+# axe-core in Chromium, light and dark (0 violations), nothing wider than a 390 px phone.
+#
+# Usage: tests/browser/run.sh            (from anywhere; needs build/depesche)
+# Env:   DEPESCHE=path/to/binary  CHROMIUM=/usr/bin/chromium  JAVA=java
+#        BROWSER_SHOTS=DIR (where the PNG screenshots go; default: a new temp dir, kept)
+#        KEEP_SITE=1 (keep the temporary site folder and the server log)
+# Needs: node + npm, java (default-jre-headless), chromium (Debian's). No downloaded browser.
+# Last line of output: "browser: N passed, N failed"; exit 1 if anything failed.
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BIN=${DEPESCHE:-$ROOT/build/depesche}
+export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+
+TMP=""
+SERVER_PID=""
+
+fail_setup() {
+    echo "not ok - setup: $*"
+    echo "browser: 0 passed, 1 failed"
+    exit 1
+}
+
+cleanup() {
+    status=$?
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        i=0
+        while kill -0 "$SERVER_PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+        if kill -0 "$SERVER_PID" 2>/dev/null; then
+            echo "# server did not stop within 5 s after SIGTERM; killing it" >&2
+            kill -KILL "$SERVER_PID" 2>/dev/null || true
+        fi
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    if [ -n "$TMP" ]; then
+        if [ "${KEEP_SITE:-}" = 1 ]; then echo "# site kept in $TMP" >&2; else rm -rf "$TMP"; fi
+    fi
+    exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------- prerequisites
+[ -x "$BIN" ] || fail_setup "$BIN not found or not executable (build first: meson setup build && ninja -C build)"
+command -v node >/dev/null 2>&1 || fail_setup "node not found (apt-get install nodejs npm)"
+command -v "${JAVA:-java}" >/dev/null 2>&1 || fail_setup "java not found (apt-get install default-jre-headless)"
+[ -x "$CHROMIUM" ] || fail_setup "$CHROMIUM not found (apt-get install chromium)"
+
+if [ ! -d "$HERE/node_modules/playwright-core" ] || [ ! -d "$HERE/node_modules/axe-core" ] || [ ! -d "$HERE/node_modules/vnu-jar" ]; then
+    echo "# installing npm dependencies into $HERE/node_modules"
+    (cd "$HERE" && timeout 180 npm ci --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error) >&2 \
+        || fail_setup "npm ci --ignore-scripts failed in $HERE"
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/depesche-browser.XXXXXX")
+DATA="$TMP/site"
+SHOTS=${BROWSER_SHOTS:-$(mktemp -d "${TMPDIR:-/tmp}/depesche-shots.XXXXXX")}
+mkdir -p "$SHOTS"
+
+dp() { timeout 30 "$BIN" --data "$DATA" "$@"; }
+
+# ---------------------------------------------------------------- the site
+dp init --lang de --title "Depesche Testzeitung" --base-url "http://127.0.0.1:8080" >"$TMP/init.out" 2>&1 \
+    || fail_setup "depesche init failed: $(cat "$TMP/init.out")"
+
+# add_post OUTVAR ARGS... (body on stdin): runs `post add`, stores the path (last stdout line)
+add_post() {
+    var=$1; shift
+    if ! dp post add "$@" >"$TMP/add.out" 2>"$TMP/add.err"; then
+        fail_setup "depesche post add $* failed: $(cat "$TMP/add.err")"
+    fi
+    p=$(tail -n 1 "$TMP/add.out")
+    case "$p" in /*/) ;; *) fail_setup "post add printed \"$p\" as its last line, expected /slug/" ;; esac
+    eval "$var=\$p"
+}
+
+# Ten older articles in one import (so that, with the three below, there is a page 2).
+i=1
+: >"$TMP/import.jsonl"
+while [ $i -le 10 ]; do
+    d=$(printf '2026-01-%02dT08:%02d:00+01:00' "$i" "$i")
+    printf '{"title":"Meldung Nummer %d: Bundesverfassungsgerichtsentscheidung zur Grundstücksverkehrsgenehmigung","body":"Kurzmeldung %d. Die Rechtsschutzversicherungsgesellschaften begrüßen die Entscheidung.\\n\\nMehr folgt.","dateline":"KARLSRUHE","tags":["Recht","Meldung"],"category":"Inland","author":"Max Mustermann","date":"%s"}\n' "$i" "$i" "$d" >>"$TMP/import.jsonl"
+    i=$((i + 1))
+done
+dp post import <"$TMP/import.jsonl" >"$TMP/import.out" 2>&1 || fail_setup "depesche post import failed: $(cat "$TMP/import.out")"
+
+add_post ART_EN --title "Parliament passes the long-awaited budget after a marathon overnight session" \
+    --dateline "LONDON" --tags "Politics,Budget" --category "Ausland" --author "Jane Doe" \
+    --date "2026-01-20T09:30:00Z" <<'EOF'
+Members of Parliament approved the budget shortly before dawn, ending a debate that lasted
+more than fourteen hours.
+
+> "This is a budget for working families," the Chancellor said.
+
+The opposition announced it would table amendments in the committee stage. Details are on
+<https://www.parliament.example/business/publications/budget-2026/explanatory-notes/annex-b-table-4-departmental-expenditure-limits.html>.
+EOF
+
+add_post ART_DE --title "Donaudampfschifffahrtsgesellschaftskapitänsmütze: Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz endgültig aufgehoben" \
+    --slug "donaudampfschifffahrtsgesellschaftskapitaensmuetze" \
+    --dateline "WIEN / PASSAU" --tags "Schifffahrt,Donau,Österreich" --category "Wirtschaft" \
+    --author "Erika Mustermann" --date "2026-01-21T10:00:00+01:00" <<'EOF'
+Die Donaudampfschifffahrtsgesellschaftskapitänsmütze ist wieder aufgetaucht. Nach Angaben der
+Donaudampfschifffahrtsgesellschaftskapitänswitwenrentenversicherung lag sie jahrelang in einem
+Grundstücksverkehrsgenehmigungszuständigkeitsübertragungsverordnungsarchiv.
+
+## Kraftfahrzeughaftpflichtversicherungsbedingungen im Überblick
+
+| Versicherungsgesellschaft | Haftpflichtversicherungsbeitrag | Selbstbeteiligungsbetrag | Schadenfreiheitsrabatt | Vertragslaufzeit |
+|---|---:|---:|---:|---|
+| Donaudampfschifffahrtsversicherung | 1.234,56 € | 500,00 € | 45 % | 12 Monate |
+| Rechtsschutzversicherungsgesellschaft | 987,65 € | 250,00 € | 30 % | 24 Monate |
+| Krankenversicherungsverein auf Gegenseitigkeit | 2.345,67 € | 1.000,00 € | 60 % | 36 Monate |
+
+Die vollständige Liste steht unter
+https://www.bundesanzeiger.example/pub/de/amtlicher-teil/bekanntmachungen/2026/01/21/rindfleischetikettierungsueberwachungsaufgabenuebertragungsgesetz-aufhebung-volltext.pdf?sitzung=abcdef0123456789&seite=42
+sowie im [Archiv der Schifffahrtsgesellschaft](https://archiv.example/donaudampfschifffahrtsgesellschaftskapitaensmuetze/geschichte/1829-bis-heute/dokumente).
+
+- Arbeitsunfähigkeitsbescheinigung
+- Nahrungsmittelunverträglichkeitsuntersuchungsergebnis
+- Verkehrsinfrastrukturfinanzierungsgesellschaft
+
+```
+curl -fsS https://api.example/v1/donaudampfschifffahrtsgesellschaft/kapitaene?mit=muetze&seit=1829&format=json
+```
+
+„Wir freuen uns sehr", sagte die Sprecherin der **Donaudampfschifffahrtsgesellschaft**.
+EOF
+
+# A draft and a scheduled article: they must appear nowhere (and must not break anything).
+printf 'Entwurf.\n' | dp post add --title "Entwurf, nicht veröffentlicht" --draft >/dev/null 2>&1 \
+    || fail_setup "post add --draft failed"
+printf 'Zukunft.\n' | dp post add --title "Geplant für später" --date "2099-01-01T00:00:00Z" >/dev/null 2>&1 \
+    || fail_setup "post add with a future date failed"
+
+# ---------------------------------------------------------------- the server
+"$BIN" --data "$DATA" serve --listen 127.0.0.1:0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
+SERVER_PID=$!
+BASE=""
+i=0
+while [ $i -lt 100 ]; do
+    BASE=$(sed -n 's|^listening on \(http://[^ ]*\)$|\1|p' "$TMP/serve.out" | head -n 1)
+    [ -n "$BASE" ] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || fail_setup "depesche serve exited: $(cat "$TMP/serve.err")"
+    sleep 0.1
+    i=$((i + 1))
+done
+[ -n "$BASE" ] || fail_setup "depesche serve printed no \"listening on http://HOST:PORT/\" within 10 s: $(cat "$TMP/serve.out" "$TMP/serve.err")"
+case "$BASE" in http://127.0.0.1:*) ;; *) fail_setup "server listens on $BASE, expected http://127.0.0.1:PORT/" ;; esac
+echo "# server: $BASE (pid $SERVER_PID), site: $DATA"
+
+# ---------------------------------------------------------------- the checks
+set +e
+timeout 110 node "$HERE/check.mjs" --base "$BASE" --article "$ART_DE" --article-en "$ART_EN" --shots "$SHOTS" --lang de \
+    --server-log "$TMP/serve.err"
+rc=$?
+set -e
+if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
+    echo "not ok - check.mjs exited with status $rc (124 = killed by timeout)"
+    echo "browser: 0 passed, 1 failed"
+    rc=1
+fi
+exit $rc
