@@ -103,6 +103,9 @@ for t in wrk nginx curl timeout "$PY"; do command -v "$t" >/dev/null || die "$t 
 NGINX=$(command -v nginx)
 [ -x "$BIN" ] || die "depesche binary not found at $BIN (build it first: meson setup build && ninja -C build)"
 
+# measure one binary throughout, even if build/ is rebuilt while we run
+cp "$BIN" "$WORK/depesche" && BIN_ORIG=$BIN && BIN=$WORK/depesche
+
 DUR_S=$(secs "$DURATION")
 WARM_S=$(secs "$WARMUP")
 WRK_BOUND=$(awk -v d="$DUR_S" 'BEGIN { printf "%d", d + 60 }')
@@ -119,7 +122,7 @@ GIT_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
 CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 MEM_TOTAL=$(awk '/^MemTotal:/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 STAMP=$(date -u '+%Y-%m-%d %H:%M UTC')
-log "work dir $WORK; depesche $DEP_VER ($GIT_REV); $WRK_VER; $NGINX_VER; nproc $(nproc)"
+log "work dir $WORK; depesche $DEP_VER from $BIN_ORIG ($GIT_REV); $WRK_VER; $NGINX_VER; nproc $(nproc)"
 
 # ---------------------------------------------------------------- servers
 # start_depesche NAME DATA [serve args...]: sets SRV_WRAP, SRV_PID, SRV_URL

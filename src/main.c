@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -31,6 +32,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	const char *data_dir = NULL;
+	opterr = 0; /* commands report bad options themselves, as "depesche: …" */
 	/* --data may stand anywhere; take it out so commands never see it. */
 	int n = 1;
 	for (int i = 1; i < argc; i++) {

@@ -202,6 +202,8 @@ static void add_headers(struct MHD_Response *r, const struct cache_page *p, cons
 	if (!full)
 		return;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, p->content_type);
+	if (p->allow)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, p->allow);
 	if (enc != ENC_IDENTITY)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, enc_names[enc]);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");

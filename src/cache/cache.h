@@ -33,6 +33,7 @@ struct cache_page {
 	int64_t expires_at;        /* Unix s when the page must be re-rendered, 0: never */
 	const uint64_t *deps;      /* dependency keys (cache_key()), not owned */
 	size_t ndeps;
+	const char *allow;         /* Allow header (405 answers), or NULL */
 };
 
 struct cache;

@@ -13,6 +13,9 @@ int cli_init(int argc, char **argv, const char *data_dir);
 int cli_post(int argc, char **argv, const char *data_dir);
 int cli_serve(int argc, char **argv, const char *data_dir);
 
+/* Reports the option getopt_long just refused ("depesche: unknown option or
+ * missing value: --x"); returns EXIT_USAGE. */
+int cli_bad_option(char **argv);
 /* "depesche: " + message on stderr; returns EXIT_ERR. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Loads the site in data_dir and applies its time zone; prints the error. */

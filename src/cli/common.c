@@ -19,6 +19,14 @@ int cli_fail(const char *fmt, ...)
 	return EXIT_ERR;
 }
 
+int cli_bad_option(char **argv)
+{
+	extern int optind;
+	fprintf(stderr, "depesche: unknown option or missing value: %s\n",
+		optind > 0 ? argv[optind - 1] : "?");
+	return EXIT_USAGE;
+}
+
 int cli_site_open(const char *data_dir, struct site *ret)
 {
 	char err[512];

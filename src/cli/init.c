@@ -73,7 +73,7 @@ int cli_init(int argc, char **argv, const char *data_dir)
 		case 'b': base = optarg; break;
 		case 'l': lang = optarg; break;
 		case 'h': help(stdout); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
+		default: cli_bad_option(argv); help(stderr); return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {

@@ -310,6 +310,10 @@ static int apply_and_save(struct store *st, const struct site *site, struct arti
 	free(a->slug);
 	a->slug = strdup(slug);
 	a->published_at = date;
+	/* A new article was last changed when it says it was published; only
+	 * later edits make it "updated". */
+	if (!a->id)
+		a->updated_at = date;
 	if (in->draft >= 0)
 		a->status = in->draft ? ARTICLE_DRAFT : ARTICLE_PUBLISHED;
 	if (in->category)
@@ -371,7 +375,7 @@ static int parse_post_opts(int argc, char **argv, struct post_input *in, int *pu
 		case 'j': if (json) *json = 1; else return -1; break;
 		case 'A': if (all) *all = 1; else return -1; break;
 		case 'h': help(stdout); return 1;
-		default: return -1;
+		default: cli_bad_option(argv); return -1;
 		}
 	}
 	return 0;

@@ -56,7 +56,7 @@ int cli_serve(int argc, char **argv, const char *data_dir)
 		case 'n': so.no_cache = true; break;
 		case 'a': so.access_log = true; break;
 		case 'h': help(stdout); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
+		default: cli_bad_option(argv); help(stderr); return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {

@@ -103,7 +103,8 @@ static enum MHD_Result queue_error(struct server *srv, struct MHD_Connection *co
 	page_res_init(&res);
 	page_error(&req, &res, status);
 	struct cache_page cp = { res.status, res.content_type, res.cache_control, res.body.data,
-				 res.body.len, 0, 0, NULL, 0 };
+				 res.body.len, 0, 0, NULL, 0,
+				 status == MHD_HTTP_METHOD_NOT_ALLOWED ? "GET, HEAD" : NULL };
 	unsigned sent;
 	int rc = cache_insert(srv->cache, "", &cp, 0, 0, cond, conn, &sent);
 	page_res_release(&res);
@@ -170,7 +171,7 @@ static enum MHD_Result render(struct server *srv, struct MHD_Connection *conn, c
 		log_error("rendering %s failed", url);
 	struct cache_page cp = { res.status, res.content_type, res.cache_control, res.body.data,
 				 res.body.len, res.last_modified, res.expires_at, res.deps,
-				 res.ndeps };
+				 res.ndeps, NULL };
 	int keep = !srv->opts->no_cache && route.kind != ROUTE_HEALTHZ;
 	int rc = cache_insert(srv->cache, url, &cp, gen, keep, cond, conn, ret_status);
 	page_res_release(&res);
@@ -323,15 +324,24 @@ int server_run(const struct site *site, const struct server_opts *opts)
 	int v6 = 0, rc;
 	sigset_t sigs;
 
+	/* Signals go to the main thread only (sigwait below), never to the
+	 * watcher or MHD's workers: block them before any thread starts. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
 	pthread_mutex_init(&srv.stores_lock, NULL);
 	rc = parse_listen(opts->listen, &ss, &v6);
 	if (rc) {
-		log_error("--listen %s: expected HOST:PORT, e.g. 127.0.0.1:8080", opts->listen);
+		fprintf(stderr, "depesche: --listen %s: expected HOST:PORT, e.g. 127.0.0.1:8080\n",
+			opts->listen);
 		goto out;
 	}
 	rc = theme_load(site->theme_dir, site->lang, &srv.theme, err, sizeof err);
 	if (rc) {
-		log_error("theme: %s", err);
+		fprintf(stderr, "depesche: theme: %s\n", err);
 		goto out;
 	}
 	rc = DP_ENOMEM;
@@ -341,16 +351,11 @@ int server_run(const struct site *site, const struct server_opts *opts)
 		goto out;
 	rc = watch_start(srv.db_path, srv.cache, &w);
 	if (rc) {
-		log_error("cannot watch the database %s: %s", srv.db_path, dp_strerror(rc));
+		fprintf(stderr, "depesche: cannot open the database %s: %s\n", srv.db_path,
+			dp_strerror(rc));
 		goto out;
 	}
 
-	/* Signals go to this thread only (sigwait below), not to MHD's workers. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
 
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -370,8 +375,8 @@ int server_run(const struct site *site, const struct server_opts *opts)
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 			     MHD_OPTION_END);
 	if (!d) {
-		log_error("cannot listen on %s (in use, or not an address of this machine?)",
-			  opts->listen);
+		fprintf(stderr, "depesche: cannot listen on %s (in use, or not an address of this "
+				"machine?)\n", opts->listen);
 		rc = DP_EIO;
 		goto out;
 	}

@@ -171,11 +171,16 @@ void route_parse(const char *path, struct route *r)
 		return;
 	}
 	if (!trailing && n > 0) {
+		if (len + 2 > sizeof r->slug) {
+			r->kind = ROUTE_NOT_FOUND;
+			return;
+		}
 		r->kind = ROUTE_REDIRECT;
-		snprintf(r->slug, sizeof r->slug, "%s/", path);
+		memcpy(r->slug, path, len);
+		memcpy(r->slug + len, "/", 2);
 		return;
 	}
-	if (r->page == 1 && (kind == ROUTE_HOME || kind == ROUTE_ARCHIVE) &&
+	if (r->page == 1 && (kind == ROUTE_HOME || kind == ROUTE_ARCHIVE) && n >= 2 &&
 	    segs[n - 1].n && segs[n - 1].p[0] >= '0' && segs[n - 1].p[0] <= '9') {
 		/* /page/1/ is the list itself. */
 		r->kind = ROUTE_REDIRECT;

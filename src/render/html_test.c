@@ -74,6 +74,12 @@ static void test_markdown_drops_raw_html(void **state)
 	assert_null(strstr(ex, "<"));
 	free(html);
 	free(ex);
+	/* ## under the headline stays <h2>; ### below it becomes <h3>. */
+	assert_int_equal(markdown_render("## A\n\n### B\n", 14, false, 300, &html, &ex), DP_OK);
+	assert_non_null(strstr(html, "<h2>A</h2>"));
+	assert_non_null(strstr(html, "<h3>B</h3>"));
+	free(html);
+	free(ex);
 	/* With the site setting on, raw HTML passes. */
 	assert_int_equal(markdown_render("<b>x</b>", 8, true, 300, &html, &ex), DP_OK);
 	assert_non_null(strstr(html, "<b>x</b>"));

@@ -128,14 +128,25 @@ int markdown_render(const char *md, size_t len, bool allow_html, size_t max_exce
 	if (!doc)
 		goto out;
 
-	/* The headline is the page's <h1>: body headings start at <h2>. */
+	/* The headline is the page's <h1>: the body's top heading level becomes
+	 * <h2> and the others keep their distance to it (capped at <h6>). */
+	int top = 7;
 	cmark_iter *it = cmark_iter_new(doc);
 	cmark_event_type ev;
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		cmark_node *n = cmark_iter_get_node(it);
+		if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_HEADING &&
+		    cmark_node_get_heading_level(n) < top)
+			top = cmark_node_get_heading_level(n);
+	}
+	cmark_iter_free(it);
+	int shift = top <= 6 ? 2 - top : 0;
+	it = cmark_iter_new(doc);
+	while (shift && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(it);
 		if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_HEADING) {
-			int lvl = cmark_node_get_heading_level(n);
-			cmark_node_set_heading_level(n, lvl < 6 ? lvl + 1 : 6);
+			int lvl = cmark_node_get_heading_level(n) + shift;
+			cmark_node_set_heading_level(n, lvl > 6 ? 6 : lvl);
 		}
 	}
 	cmark_iter_free(it);

@@ -2,8 +2,9 @@
  * (CommonMark + GFM tables, strikethrough, autolinks, tag filter).
  *
  * Raw HTML in the source is dropped unless allow_html is set, and so are
- * javascript:/vbscript:/file:/data: links (cmark's safe mode). Headings move
- * one level down (# becomes <h2>) because the page's <h1> is the headline. */
+ * javascript:/vbscript:/file:/data: links (cmark's safe mode). The body's top
+ * heading level becomes <h2> (the page's <h1> is the headline) and the others
+ * keep their distance to it. */
 #ifndef DEPESCHE_RENDER_MARKDOWN_H
 #define DEPESCHE_RENDER_MARKDOWN_H
 

@@ -393,7 +393,7 @@ static int scan(struct comp *c)
 			closer[cl++] = sig == '{' ? '}' : '=';
 		memcpy(closer + cl, ctag, clen);
 		cl += clen;
-		const char *e = p <= n ? memmem(s + p, n - p, closer, cl) : NULL;
+		const char *e = memmem(s + p, n - p, closer, cl);
 		if (!e)
 			return perr(c, line, "unclosed tag");
 		uint32_t ce = (uint32_t)(e - s);

@@ -23,8 +23,12 @@
  * spec's "{{<p}}{{/p}}" pairs); other lines need exactly one tag, as in the
  * core spec. Indentation of standalone partials and parents is applied while
  * rendering, before each non-empty line of template text, never to lines
- * inside interpolated values. Block arguments lose the indentation of their
- * first line and take the indentation of the block they replace.
+ * inside interpolated values. A block argument whose opening tag ends its line
+ * loses the indentation of its first line from every line; where it replaces a
+ * block, it gets that block's indentation: the indentation of the block's first
+ * content line if the block tag stands alone, or of the block tag itself (for
+ * lines after the first) if the tag starts a line it shares, as in
+ * "  {{$b}}{{/b}}\n" (such a line keeps its newline, as the spec asks).
  *
  * Limits: at most MUSTACHE_MAX_DEPTH nested inclusions (partials, parents and
  * block substitutions) and MUSTACHE_MAX_NEST nested renders in all (sections
@@ -36,6 +40,8 @@
  * and mustache_set_has() on it at once without locks, as long as nobody adds
  * to it or frees it meanwhile. The json_t passed to render is only read (no
  * reference counts change), so one context may be shared by several renders.
+ *
+ * Needs jansson >= 2.14 (json_object_getn).
  */
 #ifndef DEPESCHE_RENDER_MUSTACHE_H
 #define DEPESCHE_RENDER_MUSTACHE_H

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -133,7 +134,7 @@ static void spec_case(void **state)
 static void spec_skipped(void **state)
 {
 	(void)state;
-	print_message("MUSTACHE_SPEC_DIR is unset or not a folder: spec tests skipped\n");
+	print_message("# MUSTACHE_SPEC_DIR is unset or not a folder: spec tests skipped\n");
 	skip();
 }
 
@@ -162,10 +163,20 @@ static void test_escape_hostile(void **state)
 		{ "{\"x\":[\"<b>\",\"&\"]}", "{{#x}}{{.}}{{/x}}", "&lt;b&gt;&amp;" },
 		{ "{\"a\":{\"b\":\"<i>\"}}", "{{a.b}}|{{#a}}{{b}}{{/a}}", "&lt;i&gt;|&lt;i&gt;" },
 		{ "{\"x\":\"<b>bold</b>\"}", "{{{x}}}|{{&x}}|{{& x }}", "<b>bold</b>|<b>bold</b>|<b>bold</b>" },
-		{ "{\"x\":\"a\\u0000<b\"}", "{{x}}", "a" }, /* compared as C string: NUL kept */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		check_render(cases[i].tmpl, NULL, cases[i].data, cases[i].expected);
+
+	/* A NUL inside a string does not cut the escaping short. */
+	struct mustache_set *set = make_set("{{x}}", NULL);
+	json_t *ctx = json_pack("{s:s#}", "x", "a\0<b", (size_t)4);
+	struct buf out = BUF_INIT(0);
+	assert_int_equal(mustache_set_render(set, MAIN, ctx, &out), DP_OK);
+	assert_int_equal(out.len, 7);
+	assert_memory_equal(out.data, "a\0&lt;b", 7);
+	buf_release(&out);
+	json_decref(ctx);
+	mustache_set_free(set);
 }
 
 /* ---- values and whitespace ----------------------------------------------- */
@@ -231,6 +242,15 @@ static void test_whitespace(void **state)
 		     layout, "{\"t\":\"T\"}",
 		     "<html>\n  <head>\n    <title>T</title>\n    <meta charset=\"utf-8\">\n  </head>\n"
 		     "  <body>\n    <nav><a>1</a></nav>\n    main\n  </body>\n</html>\n");
+	/* An indented parent with an indented argument. */
+	static const char *const card[] = {
+		"card", "<section>\n  {{$body}}\n  {{/body}}\n</section>\n",
+		"parent", "I say,\n  {{$block}}\n  Hi there!\n  {{/block}}", NULL,
+	};
+	check_render("<div>\n  {{<card}}\n    {{$body}}\n    Hello\n    {{/body}}\n  {{/card}}\n</div>\n",
+		     card, "{}", "<div>\n  <section>\n    Hello\n  </section>\n</div>\n");
+	check_render("{{<parent}}\n        {{$block}}\n        Hello\n        {{/block}}\n{{/parent}}", card,
+		     "{}", "I say,\n  Hello\n");
 	/* \r\n line ends and an output that does not end a line. */
 	check_render("a\r\n  {{#s}}\r\n  b\r\n  {{/s}}\r\nc", NULL, "{\"s\":true}", "a\r\n  b\r\nc");
 }
@@ -342,7 +362,7 @@ static void test_limits(void **state)
 
 	/* Legitimate recursion over a deep tree works. */
 	static const char *const tree[] = { "node", "{{name}}({{#kids}}{{>node}}{{/kids}})", NULL };
-	json_t *root = json_pack("{s:s,s:[]}", "name", "leaf");
+	json_t *root = json_pack("{s:s,s:[]}", "name", "leaf", "kids");
 	for (int d = 0; d < 40; d++)
 		root = json_pack("{s:s,s:[o]}", "name", "n", "kids", root);
 	struct mustache_set *set = make_set("{{>node}}", tree);
@@ -521,7 +541,8 @@ static void test_threads(void **state)
 	mustache_set_free(set);
 }
 
-/* Prints the render time of the news page; MUSTACHE_BENCH=n sets the count. */
+/* Prints the CPU time per render of the news page (thread CPU time, so a
+ * busy machine does not inflate it); MUSTACHE_BENCH=n sets the count. */
 static void test_speed(void **state)
 {
 	(void)state;
@@ -536,16 +557,16 @@ static void test_speed(void **state)
 	size_t len = 0;
 
 	assert_int_equal(mustache_set_render(set, MAIN, ctx, &out), DP_OK); /* warm up */
-	clock_gettime(CLOCK_MONOTONIC, &a);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
 	for (long i = 0; i < n; i++) {
 		buf_reset(&out);
 		mustache_set_render(set, MAIN, ctx, &out);
 		len = out.len;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &b);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
 	assert_int_equal(buf_error(&out), DP_OK);
 	double us = ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / 1e3 / (double)n;
-	print_message("news page: %zu bytes, %.2f us per render (%ld renders)\n", len, us, n);
+	print_message("# news page: %zu bytes, %.2f us CPU per render (%ld renders)\n", len, us, n);
 	buf_release(&out);
 	json_decref(ctx);
 	mustache_set_free(set);
@@ -593,7 +614,14 @@ int main(void)
 	memcpy(tests, own, sizeof(own));
 
 	if (!have_spec) {
-		tests[n++] = (struct CMUnitTest){ .name = "spec (skipped)", .test_func = spec_skipped };
+		/* cmocka 1.1.5 writes a skipped test as "not ok N # SKIP", which
+		 * meson's TAP parser counts as a failure: under TAP the skip is a
+		 * comment line instead. */
+		const char *fmt = getenv("CMOCKA_MESSAGE_OUTPUT");
+		if (fmt && !strcasecmp(fmt, "TAP"))
+			printf("# SKIP spec tests: MUSTACHE_SPEC_DIR is unset or not a folder\n");
+		else
+			tests[n++] = (struct CMUnitTest){ .name = "spec (skipped)", .test_func = spec_skipped };
 	}
 	for (size_t f = 0; have_spec && f < nfiles; f++) {
 		json_t *arr = json_object_get(docs[f], "tests"), *t;

@@ -21,6 +21,7 @@ export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 
 TMP=""
 SERVER_PID=""
+CHECK_PID=""
 
 fail_setup() {
     echo "not ok - setup: $*"
@@ -30,6 +31,10 @@ fail_setup() {
 
 cleanup() {
     status=$?
+    if [ -n "$CHECK_PID" ] && kill -0 "$CHECK_PID" 2>/dev/null; then
+        kill -TERM "$CHECK_PID" 2>/dev/null || true   # timeout(1) passes it on to node
+        wait "$CHECK_PID" 2>/dev/null || true
+    fi
     if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
         kill -TERM "$SERVER_PID" 2>/dev/null || true
         i=0
@@ -143,6 +148,8 @@ printf 'Zukunft.\n' | dp post add --title "Geplant für später" --date "2099-01
     || fail_setup "post add with a future date failed"
 
 # ---------------------------------------------------------------- the server
+: >"$TMP/serve.out"
+: >"$TMP/serve.err"
 "$BIN" --data "$DATA" serve --listen 127.0.0.1:0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
 SERVER_PID=$!
 BASE=""
@@ -159,11 +166,13 @@ case "$BASE" in http://127.0.0.1:*) ;; *) fail_setup "server listens on $BASE, e
 echo "# server: $BASE (pid $SERVER_PID), site: $DATA"
 
 # ---------------------------------------------------------------- the checks
-set +e
+# In the background + wait, so that a SIGTERM to this script is handled at once (trap above).
 timeout 110 node "$HERE/check.mjs" --base "$BASE" --article "$ART_DE" --article-en "$ART_EN" --shots "$SHOTS" --lang de \
-    --server-log "$TMP/serve.err"
-rc=$?
-set -e
+    --server-log "$TMP/serve.err" &
+CHECK_PID=$!
+rc=0
+wait "$CHECK_PID" || rc=$?
+CHECK_PID=""
 if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
     echo "not ok - check.mjs exited with status $rc (124 = killed by timeout)"
     echo "browser: 0 passed, 1 failed"
