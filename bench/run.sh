@@ -4,7 +4,7 @@
 #
 #   bench/run.sh [--duration 10s] [--connections 64] [--threads 2] [--warmup 3s]
 #                [--articles 1000] [--big 100000] [--startup-runs 3] [--bin PATH]
-#                [--out FILE] [--keep] [--no-deps]
+#                [--out FILE] [--keep] [--no-deps] [--wait-idle SECONDS]
 #
 # Everything runs on 127.0.0.1 on this machine as it is (no CPU pinning: wrk and the
 # servers share all cores). Every server runs under `timeout`, every wrk/curl/import
@@ -25,7 +25,9 @@ STARTUP_RUNS=3
 OUT=$HERE/results-latest.txt
 KEEP=0
 DEPS=1
-SERVER_LIFETIME=3600      # seconds: hard upper bound for any server we start
+WAIT_IDLE=0               # seconds to wait, before each wrk run, for the machine to be idle
+SERVER_LIFETIME=7200      # seconds: hard upper bound for any server we start
+WARM_LIMIT=3600           # seconds: upper bound for requesting every article once
 CMDLINE="bench/run.sh${*:+ $*}"
 
 usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
@@ -43,6 +45,7 @@ while [ $# -gt 0 ]; do
     --out) OUT=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --no-deps) DEPS=0; shift ;;
+    --wait-idle) WAIT_IDLE=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -52,14 +55,15 @@ LOG=${OUT%.txt}.log                     # raw wrk output, headers, server stderr
 WORK=$(mktemp -d /tmp/depesche-bench.XXXXXX)
 chmod 755 "$WORK"                       # nginx workers (user nobody) must read the docroot
 WRAPPERS=()                             # pids of the `timeout` wrappers of our servers
+BGPIDS=()                               # pids of the bounded jobs we wait for (wrk, curl, import)
 
 cleanup() {
   local rc=$?
   local w
-  for w in "${WRAPPERS[@]}"; do
+  for w in "${BGPIDS[@]}" "${WRAPPERS[@]}"; do
     kill -TERM "$w" 2>/dev/null || true
   done
-  for w in "${WRAPPERS[@]}"; do
+  for w in "${BGPIDS[@]}" "${WRAPPERS[@]}"; do
     wait "$w" 2>/dev/null || true
   done
   if [ "$KEEP" = 1 ]; then echo "bench: kept $WORK" >&2; else rm -rf "$WORK"; fi
@@ -79,6 +83,60 @@ secs() { case $1 in *ms) awk -v v="${1%ms}" 'BEGIN{print v/1000}' ;; *s) echo "$
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 mib() { case $1 in ''|'?') echo "?" ;; *) awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }' ;; esac; }
+# bg_run CMD...: run a bounded command in the background and wait for it, so that a
+# signal runs the trap at once (a foreground child would delay it); returns its status
+bg_run() {
+  "$@" <&0 &
+  local p=$! rc=0 keep=() x
+  BGPIDS+=("$p")
+  wait "$p" || rc=$?
+  for x in "${BGPIDS[@]}"; do [ "$x" = "$p" ] || keep+=("$x"); done
+  BGPIDS=("${keep[@]+"${keep[@]}"}")
+  return $rc
+}
+# CPU accounting, in clock ticks: the whole machine, some processes, our waited-for children
+cpu_total() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+proc_ticks() {
+  local t=0 p v
+  for p in "$@"; do
+    v=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }')
+    t=$(( t + ${v:-0} ))
+  done
+  echo "$t"
+}
+child_ticks() {   # K_T: user+sys of all reaped children of this shell (call it directly, not in $(...))
+  times >"$WORK/times.txt"
+  K_T=$(sed -n 2p "$WORK/times.txt" | awk -v hz="$(getconf CLK_TCK)" '{
+    n = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); sub("s", "", a[2]); n += a[1] * 60 + a[2] }
+    printf "%d", n * hz }')
+}
+all_pids() {      # a pid and its children (nginx master and workers)
+  local p
+  for p in "$@"; do
+    echo "$p"
+    cat /proc/"$p"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -v '^$' || true
+  done
+}
+busy_pct() {      # % of the machine's CPU in use over the next second (by anyone)
+  local a b
+  a=$(cpu_total); sleep 1; b=$(cpu_total)
+  awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[2] - x[2]; if (t <= 0) t = 1
+    printf "%.0f", 100 * (y[1] - x[1]) / t }'
+}
+wait_idle() {     # before a run (our servers idle): wait up to WAIT_IDLE s for < 10 % CPU in use
+  local start=$SECONDS b
+  [ "$WAIT_IDLE" -gt 0 ] || return 0
+  while :; do
+    b=$(busy_pct)
+    [ "$b" -lt 10 ] && return 0
+    if [ $(( SECONDS - start )) -ge "$WAIT_IDLE" ]; then
+      log "machine still busy ($b% CPU in use by others) after waiting ${WAIT_IDLE}s; measuring anyway"
+      return 0
+    fi
+    log "machine busy ($b% CPU in use by others): waiting"
+    sleep 4
+  done
+}
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "?" }'; }
 
 port_free() {   # is nothing listening on TCP port $1 (IPv4 or IPv6)?
@@ -182,9 +240,10 @@ warm_all() {
   # 2 lines per URL in the config: split it into two halves on a URL boundary
   head -n $(( half * 2 )) "$WORK/warm.cfg" >"$WORK/warm1.cfg"
   tail -n +$(( half * 2 + 1 )) "$WORK/warm.cfg" >"$WORK/warm2.cfg"
-  timeout 1800 curl -s --max-time 30 -w '%{http_code}\n' -K "$WORK/warm1.cfg" >"$WORK/warm1.codes" 2>/dev/null &
+  timeout "$WARM_LIMIT" curl -s --max-time 60 -w '%{http_code}\n' -K "$WORK/warm1.cfg" >"$WORK/warm1.codes" 2>/dev/null </dev/null &
   local c1=$!
-  timeout 1800 curl -s --max-time 30 -w '%{http_code}\n' -K "$WORK/warm2.cfg" >"$WORK/warm2.codes" 2>/dev/null || true
+  BGPIDS+=("$c1")
+  bg_run timeout "$WARM_LIMIT" curl -s --max-time 60 -w '%{http_code}\n' -K "$WORK/warm2.cfg" >"$WORK/warm2.codes" 2>/dev/null </dev/null || true
   wait "$c1" || true
   local ok bad
   ok=$(cat "$WORK/warm1.codes" "$WORK/warm2.codes" | grep -c '^200$' || true)
@@ -201,10 +260,25 @@ warm_all() {
 run_wrk() {
   local label=$1 url=$2 f
   shift 2
-  timeout "$WARM_BOUND" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$@" "$url" >"$WORK/wrk-$label-warm.txt" 2>&1 || true
+  wait_idle
+  bg_run timeout "$WARM_BOUND" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$@" "$url" >"$WORK/wrk-$label-warm.txt" 2>&1 </dev/null || true
   f=$WORK/wrk-$label.txt
   log "wrk $label: -t$THREADS -c$CONNECTIONS -d$DURATION $* $url"
-  timeout "$WRK_BOUND" wrk --latency -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "$@" "$url" >"$f" 2>&1 || log "WARNING: wrk $label exited non-zero"
+  local pids c0 c1 s0 s1 k0 k1
+  pids=$(all_pids $MEAS_PIDS | tr '\n' ' ')
+  c0=$(cpu_total); s0=$(proc_ticks $pids); child_ticks; k0=$K_T
+  bg_run timeout "$WRK_BOUND" wrk --latency -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "$@" "$url" >"$f" 2>&1 </dev/null || log "WARNING: wrk $label exited non-zero"
+  c1=$(cpu_total); s1=$(proc_ticks $pids); child_ticks; k1=$K_T
+  # shares of all CPU time of the machine during the run: server, wrk, everything else
+  W_CPU=$(awk -v c0="$c0" -v c1="$c1" -v s=$(( s1 - s0 )) -v k=$(( k1 - k0 )) 'BEGIN {
+    split(c0, a, " "); split(c1, b, " "); busy = b[1] - a[1]; tot = b[2] - a[2]; if (tot <= 0) tot = 1
+    o = busy - s - k; if (o < 0) o = 0
+    printf "%.0f/%.0f/%.0f", 100 * s / tot, 100 * k / tot, 100 * o / tot }')
+  W_OTHER=${W_CPU##*/}
+  if [ "$W_OTHER" -ge 10 ]; then
+    NOTES+=("wrk $label: other processes used ${W_OTHER}% of the machine's CPU during the run (figure depressed)")
+  fi
+  { echo "CPU share server/wrk/other: $W_CPU %"; echo "loadavg after: $(cat /proc/loadavg)"; } >>"$f"
   raw "wrk $label ($url)" "$f"
   W_RPS=$(awk '/^Requests\/sec:/ { print $2 }' "$f"); W_RPS=${W_RPS:-0}
   W_P50=$(awk '$1 == "50%" { print $2 }' "$f"); W_P50=${W_P50:-?}
@@ -218,8 +292,9 @@ run_wrk() {
   if [ "$W_NON2XX" != 0 ] || [ -n "$W_SOCK" ]; then
     NOTES+=("wrk $label: $W_ERR")
   fi
-  log "wrk $label: $W_RPS req/s, p50 $W_P50, p99 $W_P99, $W_ERR"
+  log "wrk $label: $W_RPS req/s, p50 $W_P50, p99 $W_P99, $W_ERR; CPU server/wrk/other $W_CPU %"
 }
+per_s() { awk -v n="$1" -v ms="$2" 'BEGIN { if (ms > 0) printf "%.0f", n * 1000 / ms; else print "?" }'; }
 fmt_rps() { awk -v r="$1" 'BEGIN { printf "%.0f", r }'; }
 
 # check_http NAME URL: headers of one response; keep-alive across two requests; Connection: close?
@@ -242,11 +317,11 @@ check_http() {
 SMALL=$WORK/site-small
 mkdir -p "$SMALL"
 log "generating $ARTICLES articles"
-"$PY" "$HERE/gen_articles.py" -n "$ARTICLES" --seed 1 --paths "$WORK/paths-small.txt" >"$WORK/small.jsonl"
+bg_run "$PY" "$HERE/gen_articles.py" -n "$ARTICLES" --seed 1 --paths "$WORK/paths-small.txt" >"$WORK/small.jsonl"
 timeout 120 "$BIN" --data "$SMALL" init --title "Depesche Benchmark" --base-url "http://127.0.0.1:8080" --lang de \
   >>"$LOG" 2>&1 || die "depesche init failed (see $LOG)"
 t0=$EPOCHREALTIME
-timeout 1800 "$BIN" --data "$SMALL" post import <"$WORK/small.jsonl" >"$WORK/import-small.out" 2>"$WORK/import-small.err" \
+bg_run timeout 1800 "$BIN" --data "$SMALL" post import <"$WORK/small.jsonl" >"$WORK/import-small.out" 2>"$WORK/import-small.err" \
   || { cat "$WORK/import-small.err" >&2; die "post import ($ARTICLES) failed"; }
 IMPORT_SMALL_MS=$(ms_since "$t0" "$EPOCHREALTIME")
 log "import $ARTICLES: $(tail -1 "$WORK/import-small.out") in ${IMPORT_SMALL_MS} ms"
@@ -279,8 +354,9 @@ ART_BYTES=$(wc -c <"$WORK/article.html")
 FEED_BYTES=$(timeout 60 curl -sS --max-time 20 -o /dev/null -w '%{size_download}' "$A_URL/feed/" || echo "?")
 
 # (a) article page, depesche
+MEAS_PIDS=$A_PID
 run_wrk a-article "$A_URL$ART"
-A_RPS=$W_RPS A_P50=$W_P50 A_P99=$W_P99 A_ERR=$W_ERR A_REQ=$W_REQ A_READ=$W_READ
+A_RPS=$W_RPS A_CPU=$W_CPU A_P50=$W_P50 A_P99=$W_P99 A_ERR=$W_ERR A_REQ=$W_REQ A_READ=$W_READ
 
 # (b) the same bytes from nginx
 DOC=$WORK/nginx/docroot
@@ -337,20 +413,22 @@ check_http nginx "$NGX_URL$ART"
 HDR_DEP=$(awk 'NR == 1, /^$/ { n += length($0) + 2 } END { print n }' "$WORK/hdr-article.txt")
 HDR_NGX=$(awk 'NR == 1, /^$/ { n += length($0) + 2 } END { print n }' "$WORK/hdr-nginx.txt")
 log "nginx: $NGX_URL$ART serves the same $ART_BYTES bytes (headers: depesche ~$HDR_DEP B, nginx ~$HDR_NGX B)"
+MEAS_PIDS=$(server_pid "$NGX_WRAP")
 run_wrk b-nginx "$NGX_URL$ART"
-B_RPS=$W_RPS B_P50=$W_P50 B_P99=$W_P99 B_ERR=$W_ERR
+B_RPS=$W_RPS B_CPU=$W_CPU B_P50=$W_P50 B_P99=$W_P99 B_ERR=$W_ERR
 stop_server "$NGX_WRAP" nginx
 RATIO=$(awk -v a="$A_RPS" -v b="$B_RPS" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }')
 GOAL_A=$(awk -v r="$RATIO" 'BEGIN { print (r != "?" && r + 0 >= 1.0) ? "met" : "MISSED" }')
 
 # (c) /feed/
+MEAS_PIDS=$A_PID
 run_wrk c-feed "$A_URL/feed/"
-C_RPS=$W_RPS C_P50=$W_P50 C_P99=$W_P99 C_ERR=$W_ERR
+C_RPS=$W_RPS C_CPU=$W_CPU C_P50=$W_P50 C_P99=$W_P99 C_ERR=$W_ERR
 
 # (d') the rotation of (d) against the cached server, for reference
 export BENCH_PATHS=$WORK/paths-small.txt     # read by rotate.lua
 run_wrk d-rotate-cached "$A_URL/" -s "$HERE/rotate.lua"
-DC_RPS=$W_RPS DC_P50=$W_P50 DC_P99=$W_P99 DC_ERR=$W_ERR
+DC_RPS=$W_RPS DC_CPU=$W_CPU DC_P50=$W_P50 DC_P99=$W_P99 DC_ERR=$W_ERR
 RSS_SMALL_AFTER=$(rss_kb "$A_PID")
 HWM_SMALL=$(hwm_kb "$A_PID")
 stop_server "$A_WRAP" srvA
@@ -359,8 +437,9 @@ stop_server "$A_WRAP" srvA
 start_depesche srvD "$SMALL" --listen 127.0.0.1:0 --no-cache
 D_WRAP=$SRV_WRAP D_PID=$SRV_PID D_URL=$SRV_URL
 check_http nocache-article "$D_URL$ART"
+MEAS_PIDS=$D_PID
 run_wrk d-nocache "$D_URL/" -s "$HERE/rotate.lua"
-D_RPS=$W_RPS D_P50=$W_P50 D_P99=$W_P99 D_ERR=$W_ERR
+D_RPS=$W_RPS D_CPU=$W_CPU D_P50=$W_P50 D_P99=$W_P99 D_ERR=$W_ERR
 RSS_NOCACHE=$(rss_kb "$D_PID")
 stop_server "$D_WRAP" srvD
 GOAL_D=$(awk -v r="$D_RPS" 'BEGIN { print (r + 0 >= 9000) ? "met" : "MISSED" }')
@@ -372,14 +451,14 @@ if [ "$BIG" -gt 0 ]; then
   mkdir -p "$BIGD"
   log "generating $BIG articles"
   t0=$EPOCHREALTIME
-  "$PY" "$HERE/gen_articles.py" -n "$BIG" --seed 2 --paths "$WORK/paths-big.txt" >"$WORK/big.jsonl"
+  bg_run "$PY" "$HERE/gen_articles.py" -n "$BIG" --seed 2 --paths "$WORK/paths-big.txt" >"$WORK/big.jsonl"
   GEN_BIG_MS=$(ms_since "$t0" "$EPOCHREALTIME")
   log "generated $(du -m "$WORK/big.jsonl" | cut -f1) MB of JSON Lines in $GEN_BIG_MS ms"
   timeout 120 "$BIN" --data "$BIGD" init --title "Depesche Benchmark (big)" --base-url "http://127.0.0.1:8080" --lang de \
     >>"$LOG" 2>&1 || die "depesche init (big) failed"
   log "importing $BIG articles (one transaction)"
   t0=$EPOCHREALTIME
-  timeout 3600 "$BIN" --data "$BIGD" post import <"$WORK/big.jsonl" >"$WORK/import-big.out" 2>"$WORK/import-big.err" \
+  bg_run timeout 3600 "$BIN" --data "$BIGD" post import <"$WORK/big.jsonl" >"$WORK/import-big.out" 2>"$WORK/import-big.err" \
     || { cat "$WORK/import-big.err" >&2; die "post import ($BIG) failed"; }
   IMPORT_BIG_MS=$(ms_since "$t0" "$EPOCHREALTIME")
   log "import $BIG: $(tail -1 "$WORK/import-big.out") in ${IMPORT_BIG_MS} ms"
@@ -443,14 +522,14 @@ fi
   echo "- wrk: -t$THREADS -c$CONNECTIONS -d$DURATION after a $WARMUP warm-up run with the same parameters; wrk and the server share the same $(nproc) cores (no pinning), all on 127.0.0.1"
   echo "- article of (a)/(b): $ART ($ART_BYTES bytes, $ART_CTYPE); /feed/: $FEED_BYTES bytes; response headers ~$HDR_DEP B (depesche) vs ~$HDR_NGX B (nginx)"
   echo
-  echo "| # | what | req/s | p50 | p99 | errors |"
-  echo "|---|---|---:|---:|---:|---|"
-  echo "| a | article page, depesche (cache on) | $(fmt_rps "$A_RPS") | $A_P50 | $A_P99 | $A_ERR |"
-  echo "| b | the same bytes, nginx static file | $(fmt_rps "$B_RPS") | $B_P50 | $B_P99 | $B_ERR |"
-  echo "| a/b | ratio (goal ≥ 1.0) | **$RATIO** — $GOAL_A | | | |"
-  echo "| c | /feed/, depesche (cache on) | $(fmt_rps "$C_RPS") | $C_P50 | $C_P99 | $C_ERR |"
-  echo "| d | cache misses: --no-cache, rotating over $ARTICLES articles (goal ≥ 9,000 pages/s) | **$(fmt_rps "$D_RPS")** — $GOAL_D | $D_P50 | $D_P99 | $D_ERR |"
-  echo "| d' | the same rotation, cache on (reference) | $(fmt_rps "$DC_RPS") | $DC_P50 | $DC_P99 | $DC_ERR |"
+  echo "| # | what | req/s | p50 | p99 | errors | CPU % server/wrk/other |"
+  echo "|---|---|---:|---:|---:|---|---|"
+  echo "| a | article page, depesche (cache on) | $(fmt_rps "$A_RPS") | $A_P50 | $A_P99 | $A_ERR | $A_CPU |"
+  echo "| b | the same bytes, nginx static file | $(fmt_rps "$B_RPS") | $B_P50 | $B_P99 | $B_ERR | $B_CPU |"
+  echo "| a/b | ratio (goal ≥ 1.0) | **$RATIO** — $GOAL_A | | | | |"
+  echo "| c | /feed/, depesche (cache on) | $(fmt_rps "$C_RPS") | $C_P50 | $C_P99 | $C_ERR | $C_CPU |"
+  echo "| d | cache misses: --no-cache, rotating over $ARTICLES articles (goal ≥ 9,000 pages/s) | **$(fmt_rps "$D_RPS")** — $GOAL_D | $D_P50 | $D_P99 | $D_ERR | $D_CPU |"
+  echo "| d' | the same rotation, cache on (reference) | $(fmt_rps "$DC_RPS") | $DC_P50 | $DC_P99 | $DC_ERR | $DC_CPU |"
   echo
   echo "| articles | import | VmRSS after start | VmRSS after warming (each article once) | VmHWM |"
   echo "|---:|---:|---:|---:|---:|"
@@ -460,7 +539,8 @@ fi
   fi
   echo
   echo "VmRSS of the cache-on server after a–d': $(mib "$RSS_SMALL_AFTER"); of the --no-cache server after d: $(mib "$RSS_NOCACHE")."
-  echo "Warming took $WARM_SMALL_MS ms for $ARTICLES articles${WARM_BIG_MS:+ and $WARM_BIG_MS ms for $BIG} (curl, 2 keep-alive connections)."
+  echo "Warming (every article once, 2 curl keep-alive connections, each request a cache miss): $ARTICLES articles in $WARM_SMALL_MS ms ($(per_s "$WARM_OK_SMALL" "$WARM_SMALL_MS") pages/s)${WARM_BIG_MS:+; $BIG articles in $WARM_BIG_MS ms ($(per_s "$WARM_OK_BIG" "$WARM_BIG_MS") pages/s)}."
+  echo "CPU % server/wrk/other: shares of all the machine's CPU time during the measured run (100 = both cores busy); 'other' is everything else on the machine."
   if [ "$BIG_DONE" = 1 ]; then
     echo
     echo "Start-up with $BIG articles (database ${DB_MB} MB), exec of \`serve\` until … (ms; $STARTUP_RUNS runs, median first):"

@@ -13,37 +13,6 @@
 #include "util/err.h"
 #include "util/timeutil.h"
 
-/* body_html with the dateline leading its first paragraph:
- * "<p><span class="dateline">KYIV / LONDON (Site) – </span>…". */
-static char *body_with_dateline(const struct article *a, const struct site *site)
-{
-	const char *body = a->body_html ? a->body_html : "";
-	struct buf b = BUF_INIT(PAGE_MAX_BYTES);
-	if (!a->dateline || !*a->dateline) {
-		buf_puts(&b, body);
-		return buf_take(&b, NULL);
-	}
-	struct buf dl = BUF_INIT(4096);
-	buf_puts(&dl, "<span class=\"dateline\">");
-	html_txt(&dl, a->dateline);
-	buf_puts(&dl, " (");
-	html_txt(&dl, site->title);
-	buf_puts(&dl, ") – </span>");
-	const char *p = strstr(body, "<p>");
-	if (p) {
-		buf_add(&b, body, (size_t)(p - body) + 3);
-		buf_add(&b, dl.data, dl.len);
-		buf_puts(&b, p + 3);
-	} else {
-		buf_puts(&b, "<p>");
-		buf_add(&b, dl.data, dl.len);
-		buf_puts(&b, "</p>");
-		buf_puts(&b, body);
-	}
-	buf_release(&dl);
-	return buf_take(&b, NULL);
-}
-
 static json_t *research_links(const struct page_req *req, const char *title)
 {
 	int de = strcmp(req->site->lang, "de") == 0;
@@ -144,7 +113,7 @@ int page_article(const struct page_req *req, struct page_res *res)
 	snprintf(feed, sizeof feed, "/%s/feed/", a.slug);
 	rc = DP_ENOMEM;
 	abs = ctx_abs_url(req->site, path);
-	body = body_with_dateline(&a, req->site);
+	body = ctx_body_with_dateline(&a, req->site);
 	ld = jsonld(req, &a, abs ? abs : "");
 	ctx = ctx_new(req, "article", path);
 	json_t *art = ctx ? ctx_article_summary(req, &a) : NULL;

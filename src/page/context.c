@@ -8,6 +8,7 @@
 #include "cache/cache.h"
 #include "page/page.h"
 #include "page/theme.h"
+#include "render/html.h"
 #include "render/date.h"
 #include "render/mustache.h"
 #include "site/site.h"
@@ -68,6 +69,37 @@ static json_t *tags_array(const struct article *a)
 	for (size_t i = 0; arr && i < a->ntags; i++)
 		json_array_append_new(arr, term_obj(TERM_TAG, &a->tags[i]));
 	return arr;
+}
+
+/* body_html with the dateline leading its first paragraph:
+ * "<p><span class="dateline">KYIV / LONDON (Site) – </span>…". */
+char *ctx_body_with_dateline(const struct article *a, const struct site *site)
+{
+	const char *body = a->body_html ? a->body_html : "";
+	struct buf b = BUF_INIT(PAGE_MAX_BYTES);
+	if (!a->dateline || !*a->dateline) {
+		buf_puts(&b, body);
+		return buf_take(&b, NULL);
+	}
+	struct buf dl = BUF_INIT(4096);
+	buf_puts(&dl, "<span class=\"dateline\">");
+	html_txt(&dl, a->dateline);
+	buf_puts(&dl, " (");
+	html_txt(&dl, site->title);
+	buf_puts(&dl, ") – </span>");
+	const char *p = strstr(body, "<p>");
+	if (p) {
+		buf_add(&b, body, (size_t)(p - body) + 3);
+		buf_add(&b, dl.data, dl.len);
+		buf_puts(&b, p + 3);
+	} else {
+		buf_puts(&b, "<p>");
+		buf_add(&b, dl.data, dl.len);
+		buf_puts(&b, "</p>");
+		buf_puts(&b, body);
+	}
+	buf_release(&dl);
+	return buf_take(&b, NULL);
 }
 
 json_t *ctx_article_summary(const struct page_req *req, const struct article *a)

@@ -1,6 +1,7 @@
 /* feeds.c — the feed and sitemap URLs: fetch the articles, hand them to
  * src/feed/ writers, record what the result depends on. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cache/cache.h"
@@ -68,8 +69,18 @@ int page_feed(const struct page_req *req, struct page_res *res)
 	rc = store_articles(req->store, &q, &list, NULL);
 	if (rc)
 		goto out;
-	for (size_t i = 0; i < list.n; i++)
-		page_dep(res, cache_keyf("a:%lld", (long long)list.items[i].id));
+	for (size_t i = 0; i < list.n; i++) {
+		struct article *a = &list.items[i];
+		page_dep(res, cache_keyf("a:%lld", (long long)a->id));
+		/* Feed readers show the dateline as the page does. */
+		char *body = ctx_body_with_dateline(a, req->site);
+		if (!body) {
+			rc = DP_ENOMEM;
+			goto out;
+		}
+		free(a->body_html);
+		a->body_html = body;
+	}
 	res->last_modified = req->now;
 	switch (r->kind) {
 	case ROUTE_FEED_ATOM:

@@ -99,6 +99,9 @@ json_t *ctx_new(const struct page_req *req, const char *kind, const char *canoni
 json_t *ctx_article_summary(const struct page_req *req, const struct article *a);
 /* Renders template `name` with ctx into res->body as text/html. */
 int ctx_render(const struct page_req *req, struct page_res *res, const char *name, json_t *ctx);
+/* The article's HTML with its dateline leading the first paragraph:
+ * <p><span class="dateline">KYIV / LONDON (Site) – </span>… (malloc'd). */
+char *ctx_body_with_dateline(const struct article *a, const struct site *site);
 /* Absolute URL of a path ("/x/" → "https://site/x/"); malloc'd. */
 char *ctx_abs_url(const struct site *site, const char *path);
 /* "/tag/", "/category/", "/author/" */

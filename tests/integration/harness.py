@@ -21,7 +21,6 @@ import json
 import os
 import queue
 import re
-import select
 import shutil
 import signal
 import socket
@@ -31,7 +30,6 @@ import tempfile
 import threading
 import time
 import unittest
-import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -217,8 +215,8 @@ class Server:
         self.stdout_lines = []
         t = threading.Thread(target=self._read, daemon=True)
         t.start()
-        self.host, self.port = self._wait_listening()
         self.stopped_rc = None
+        self.host, self.port = self._wait_listening()
 
     def _read(self):
         for raw in iter(self.proc.stdout.readline, b""):
@@ -278,7 +276,15 @@ class Server:
             self.proc.wait(timeout=5)
 
     # ---- HTTP
+    def check_alive(self):
+        """Fails at once (polls do not retry AssertionError) when the server died."""
+        rc = self.proc.poll()
+        if rc is not None and self.stopped_rc is None:
+            raise AssertionError("the server is dead (exit status %s); stderr: %s"
+                                 % (rc, self.stderr()))
+
     def request(self, method, path, headers=None, body=None, timeout=10):
+        self.check_alive()
         c = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
         try:
             c.putrequest(method, path, skip_host=False, skip_accept_encoding=True)
@@ -290,6 +296,10 @@ class Server:
             r = c.getresponse()
             data = r.read()
             return Response(method, path, r.status, r.reason, r.getheaders(), data)
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.05)
+            self.check_alive()  # a crash explains it
+            raise
         finally:
             c.close()
 
@@ -302,6 +312,7 @@ class Server:
     def raw(self, data, timeout=5, send_more=None):
         """Sends raw bytes, reads until the server closes (or timeout).
         Returns the bytes received (b'' when it closed without answering)."""
+        self.check_alive()
         s = socket.create_connection((self.host, self.port), timeout=timeout)
         try:
             s.sendall(data)
@@ -535,8 +546,8 @@ class SiteTestCase(unittest.TestCase):
 
     def assertCLIError(self, r, codes=(1,)):
         self.assertIn(r.rc, codes, "expected exit %s: %r" % (codes, r))
-        self.assertTrue(r.err.startswith("depesche: "),
-                        "stderr must start with 'depesche: ': %r" % r)
+        self.assertRegex(r.err, r"(?m)^depesche: \S",
+                         "no error message starting with 'depesche: ' on stderr: %r" % r)
 
 
 def wait_for_status(server, path, status, deadline=DEADLINE):

@@ -3,7 +3,8 @@
 
     /usr/bin/python3 tests/integration/run.py [--bin PATH] [-k PATTERN] [test_module ...]
 
---bin PATH   the binary to test (default: $DEPESCHE_BIN, else build/depesche)
+--bin PATH   the binary to test (default: $DEPESCHE_BIN, else build/depesche);
+             a snapshot copy of it is tested (--no-copy: run it in place)
 -k PATTERN   only tests whose id contains PATTERN (may be repeated)
 
 The last line of output is always
@@ -14,11 +15,14 @@ Use the Debian interpreter (/usr/bin/python3): it has python3-feedparser.
 
 import argparse
 import os
+import shutil
 import sys
+import tempfile
 import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ in the work tree
 
 
 class CountingResult(unittest.TextTestResult):
@@ -76,6 +80,8 @@ def filter_suite(suite, patterns):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", help="depesche binary to test")
+    ap.add_argument("--no-copy", action="store_true",
+                    help="run the binary in place instead of a snapshot copy")
     ap.add_argument("-k", action="append", default=[], help="only tests whose id contains this")
     ap.add_argument("modules", nargs="*", help="test modules (default: all test_*.py)")
     args = ap.parse_args()
@@ -86,10 +92,19 @@ def main():
     import harness  # noqa: E402  (after DEPESCHE_BIN is set)
 
     print("integration: binary %s" % harness.binary(), flush=True)
+    snapshot = None
     if not os.access(harness.binary(), os.X_OK):
         print("integration: WARNING: %s is missing or not executable" % harness.binary(), flush=True)
+    elif not args.no_copy:
+        # Test a copy: a rebuild during the run must not swap the binary under
+        # running servers (or mix two builds in one run).
+        snapshot = tempfile.mkdtemp(prefix="depesche-it-bin-")
+        dst = os.path.join(snapshot, "depesche")
+        shutil.copy2(harness.binary(), dst)
+        os.environ["DEPESCHE_BIN"] = dst
     try:
-        import feedparser  # noqa: F401
+        import feedparser  # noqa: F401,F811
+        del feedparser
     except ImportError:
         print("integration: WARNING: no feedparser in %s (use /usr/bin/python3)" % sys.executable,
               flush=True)
@@ -106,7 +121,11 @@ def main():
 
     runner = unittest.TextTestRunner(verbosity=2, resultclass=CountingResult, stream=sys.stdout)
     t0 = time.monotonic()
-    result = runner.run(suite)
+    try:
+        result = runner.run(suite)
+    finally:
+        if snapshot:
+            shutil.rmtree(snapshot, ignore_errors=True)
     sys.stdout.flush()
 
     failed = result.failed_ids

@@ -2,11 +2,10 @@
 articles appear at their time, conditional requests (ETag / Last-Modified)."""
 
 import email.utils
-import json
 import time
 import unittest
 
-from harness import (BASE_URL, DEADLINE, Page, SiteTestCase, http_date, iso_utc, local_path,
+from harness import (DEADLINE, Page, SiteTestCase, http_date, iso_utc, local_path,
                      poll, wait_for_status)
 
 

@@ -55,7 +55,7 @@ class InitTest(unittest.TestCase):
         r = run_cli(["init", "--title", "Zweite", "--base-url", "http://other.test"],
                     data_dir=self.dir)
         self.assertEqual(r.rc, 1, r)
-        self.assertTrue(r.err.startswith("depesche: "), r)
+        self.assertRegex(r.err, r"(?m)^depesche: \S", r)
         with open(os.path.join(self.dir, "site.json"), "rb") as f:
             self.assertEqual(f.read(), before_json, "init overwrote site.json")
         with open(os.path.join(self.dir, "depesche.db"), "rb") as f:
@@ -69,7 +69,7 @@ class InitTest(unittest.TestCase):
         r = run_cli(["init", "--title", "X", "--base-url", BASE_URL, "--lang", "xx"],
                     data_dir=self.dir)
         self.assertNotEqual(r.rc, 0, r)
-        self.assertTrue(r.err.startswith("depesche: "), r)
+        self.assertRegex(r.err, r"(?m)^depesche: \S", r)
         self.assertFalse(os.path.exists(os.path.join(self.dir, "site.json")),
                          "a site was created despite the error")
 
@@ -89,18 +89,18 @@ class InitTest(unittest.TestCase):
     def test_commands_without_a_site_fail(self):
         r = run_cli(["post", "add", "--title", "Ins Leere"], data_dir=self.dir, stdin="x\n")
         self.assertEqual(r.rc, 1, r)
-        self.assertTrue(r.err.startswith("depesche: "), r)
+        self.assertRegex(r.err, r"(?m)^depesche: \S", r)
         r = run_cli(["post", "list"], data_dir=self.dir)
         self.assertEqual(r.rc, 1, r)
-        self.assertTrue(r.err.startswith("depesche: "), r)
+        self.assertRegex(r.err, r"(?m)^depesche: \S", r)
 
     def test_usage_errors_exit_2(self):
         r = run_cli(["frobnicate"], data_dir=self.dir)
         self.assertEqual(r.rc, 2, r)
-        self.assertTrue(r.err.startswith("depesche: "), r)
+        self.assertRegex(r.err, r"(?m)^depesche: \S", r)
         r = run_cli(["init", "--no-such-option"], data_dir=self.dir)
         self.assertEqual(r.rc, 2, r)
-        self.assertTrue(r.err.startswith("depesche: "), r)
+        self.assertRegex(r.err, r"(?m)^depesche: \S", r)
         self.assertFalse(os.path.exists(os.path.join(self.dir, "site.json")))
 
 

@@ -8,8 +8,10 @@ import json
 import unittest
 import xml.etree.ElementTree as ET
 
-from harness import BASE_URL, SiteTestCase, wait_for_status
-from test_pages import HOSTILE_TITLE
+from harness import BASE_URL, SiteTestCase
+from test_pages import (HOSTILE_AUTHOR, HOSTILE_CATEGORY, HOSTILE_DATELINE, HOSTILE_TAG,
+                        HOSTILE_TITLE)  # noqa: F401
+from harness import Page, local_path
 
 try:
     import feedparser
@@ -40,7 +42,8 @@ class FeedsTest(SiteTestCase):
         cls.public["Zweite Meldung"] = s.add("Zweite Meldung", tags=["politik", "wirtschaft"],
                                              category="sport", author="Max Muster")
         cls.public[HOSTILE_TITLE] = s.add(HOSTILE_TITLE, body="Text & <b>Text</b>.\n",
-                                          tags=["wirtschaft"], author="Max Muster")
+                                          tags=["wirtschaft", HOSTILE_TAG], author=HOSTILE_AUTHOR,
+                                          category=HOSTILE_CATEGORY, dateline=HOSTILE_DATELINE)
         cls.public["Roh-HTML"] = s.add("Roh-HTML", body="Vorn.\n\n<script>alert(1)</script>\n\n"
                                        "<img src=x onerror=alert(2)>\n\n[x](javascript:alert(3))\n")
         cls.old = "Alte Meldung"
@@ -152,11 +155,24 @@ class FeedsTest(SiteTestCase):
                 self.assertNotIn(self.sched, body)
 
     def test_raw_html_not_in_feeds(self):
-        for path in ("/feed/", "/feed/atom/", "/feed/json/"):
-            with self.subTest(path=path):
-                body = self.fetch(path).body.decode("utf-8")
-                for needle in ("alert(1)", "onerror", "javascript:"):
-                    self.assertNotIn(needle, body)
+        """The Markdown article's raw <script>, onerror and javascript: are dropped."""
+        bad = ("<script", "alert(1)", "onerror", "alert(2)", "javascript:")
+        root = ET.fromstring(self.fetch("/feed/").body)
+        items = [i for i in root.find("channel").findall("item") if i.findtext("title") == "Roh-HTML"]
+        self.assertEqual(len(items), 1)
+        rss = ET.tostring(items[0], encoding="unicode")
+        root = ET.fromstring(self.fetch("/feed/atom/").body)
+        entries = [e for e in root.findall(ATOM + "entry") if e.findtext(ATOM + "title") == "Roh-HTML"]
+        self.assertEqual(len(entries), 1)
+        atom = ET.tostring(entries[0], encoding="unicode")
+        j = json.loads(self.fetch("/feed/json/").body)
+        js = json.dumps([i for i in j["items"] if i.get("title") == "Roh-HTML"])
+        for name, text in (("rss", rss), ("atom", atom), ("json", js)):
+            with self.subTest(feed=name):
+                text = html.unescape(text)
+                self.assertIn("Vorn.", text)
+                for needle in bad:
+                    self.assertNotIn(needle, text)
 
     # ---- archive and article feeds
     def test_archive_feeds(self):
@@ -164,7 +180,7 @@ class FeedsTest(SiteTestCase):
             "/tag/politik/feed/": {"Erste Meldung", "Zweite Meldung", self.old},
             "/tag/wirtschaft/feed/": {"Zweite Meldung", HOSTILE_TITLE},
             "/category/welt/feed/": {"Erste Meldung"},
-            "/author/max-muster/feed/": {"Zweite Meldung", HOSTILE_TITLE},
+            "/author/max-muster/feed/": {"Zweite Meldung"},
         }
         for path, want in cases.items():
             with self.subTest(path=path):
@@ -183,6 +199,51 @@ class FeedsTest(SiteTestCase):
         self.assertTrue(ch.findtext("title"))
         self.assertTrue(ch.findtext("link"))
         self.assertEqual(ch.findall("item"), [])
+
+    def test_hostile_article_and_archive_feeds(self):
+        """Feeds whose channel titles carry hostile article/tag/category/author names."""
+        art = self.public[HOSTILE_TITLE]
+        page = self.page(art)
+        feeds = {"article": art + "feed/"}
+        for h in page.hrefs():
+            x = local_path(h) or ""
+            for kind in ("tag", "category", "author"):
+                if x.startswith("/%s/" % kind) and "xss" in x and x.count("/") == 3:
+                    feeds[kind] = x + "feed/"
+        self.assertEqual(sorted(feeds), ["article", "author", "category", "tag"], feeds)
+        names = {"article": HOSTILE_TITLE, "tag": HOSTILE_TAG, "category": HOSTILE_CATEGORY,
+                 "author": HOSTILE_AUTHOR}
+        for kind, path in feeds.items():
+            with self.subTest(path=path):
+                r, d = self.feedparse(path, "rss20")
+                ch = ET.fromstring(r.body).find("channel")
+                self.assertIn(names[kind], ch.findtext("title"))
+                items = [i.findtext("title") for i in ch.findall("item")]
+                self.assertEqual(items, [] if kind == "article" else [HOSTILE_TITLE])
+
+    def test_hostile_names_in_feed_entries(self):
+        """Author, tags and category of the hostile article come out intact."""
+        root = ET.fromstring(self.fetch("/feed/atom/").body)
+        for e in root.findall(ATOM + "entry"):
+            t = e.find(ATOM + "title")
+            title = html.unescape(t.text) if t.get("type") == "html" else t.text
+            if title == HOSTILE_TITLE:
+                names = [a.findtext(ATOM + "name") for a in e.findall(ATOM + "author")]
+                self.assertIn(HOSTILE_AUTHOR, names)
+                break
+        else:
+            self.fail("hostile article not in the Atom feed")
+        root = ET.fromstring(self.fetch("/feed/").body)
+        item = [i for i in root.find("channel").findall("item")
+                if i.findtext("title") == HOSTILE_TITLE][0]
+        cats = [c.text for c in item.findall("category")]
+        self.assertIn(HOSTILE_TAG, cats)
+        j = json.loads(self.fetch("/feed/json/").body)
+        item = [i for i in j["items"] if i.get("title") == HOSTILE_TITLE][0]
+        self.assertIn(HOSTILE_AUTHOR, [a.get("name") for a in item.get("authors", [])])
+        self.assertIn(HOSTILE_TAG, item.get("tags", []))
+        p = Page(item.get("content_html", ""))
+        self.assertEqual([a for t, a in p.elements if t in ("xss", "b")], [])
 
     def test_unknown_article_feed_404(self):
         self.assertEqual(self.server.get("/gibt-es-nicht/feed/").status, 404)

@@ -74,6 +74,15 @@ class ArticlePageTest(SiteTestCase):
         self.assertTrue(any(s.startswith("2025-11-27") for s in stamps),
                         "no <time datetime=2025-11-27...>: %r" % stamps)
 
+    def test_localized_date_issue_example(self):
+        # The example of the issue: --date 2026-11-27T10:00:00Z shows "27. November 2026".
+        import time
+        if time.time() < 1795773600:
+            self.skipTest("the machine's clock is before 2026-11-27T10:00:00Z")
+        p = self.site.add("Beispiel aus dem Ticket", date="2026-11-27T10:00:00Z")
+        wait_for_status(self.server, p, 200)
+        self.assertIn("27. November 2026", norm_ws(self.page(p).text))
+
     def test_tags_category_author_links(self):
         p = self.page(self.main)
         paths = {local_path(h) for h in p.hrefs()}
@@ -285,7 +294,8 @@ class PaginationTest(SiteTestCase):
     @classmethod
     def populate(cls):
         recs = [{"title": "Serienartikel %02d" % i, "body": "Teil %d." % i,
-                 "slug": "serie-%02d" % i, "tags": ["serie"],
+                 "slug": "serie-%02d" % i, "tags": ["serie"], "category": "fortsetzung",
+                 "author": "Serien Autorin",
                  "date": "2025-05-%02dT09:00:00Z" % i} for i in range(1, cls.N + 1)]
         r = cls.site.import_jsonl(recs)
         if r.rc != 0:
@@ -324,6 +334,41 @@ class PaginationTest(SiteTestCase):
         self.assertIn("Serienartikel 15", t)
         self.assertNotIn("Serienartikel 16", t)
         self.assertIn("/tag/serie/page/2/", {local_path(h) for h in self.page("/tag/serie/").hrefs()})
+
+    def test_category_and_author_pagination(self):
+        for base in ("/category/fortsetzung/", "/author/serien-autorin/"):
+            with self.subTest(base=base):
+                self.assertEqual(self.visible(base), set(range(16, 26)))
+                self.assertEqual(self.visible(base + "page/2/"), set(range(6, 16)))
+                self.assertEqual(self.visible(base + "page/3/"), set(range(1, 6)))
+                self.assertEqual(self.server.get(base + "page/4/").status, 404)
+                self.assertIn(base + "page/2/", {local_path(h) for h in self.page(base).hrefs()})
+                self.assertIn(b"Serienartikel 25", self.get(base + "feed/", status=200).body)
+
+
+class EnglishSiteTest(SiteTestCase):
+    SERVE = True
+    LANG = "en"
+
+    @classmethod
+    def populate(cls):
+        cls.path = cls.site.add("Summit in Berlin", date="2025-11-27T10:00:00Z", dateline="BERLIN")
+
+    def test_english_page(self):
+        p = self.page(self.path)
+        self.assertTrue([a for t, a in p.elements if t == "html" and a.get("lang") == "en"])
+        text = norm_ws(p.text)
+        self.assertTrue("November 27, 2025" in text or "27 November 2025" in text, text[:2000])
+        self.assertNotIn("Veröffentlicht", text, "German interface strings on an English site")
+
+    def test_english_news_sitemap_language(self):
+        import xml.etree.ElementTree as ET
+        p = self.site.add("Fresh news")
+        wait_for_status(self.server, p, 200)
+        NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+        root = ET.fromstring(self.get("/news-sitemap.xml", status=200).body)
+        langs = {e.text for e in root.iter(NEWS + "language")}
+        self.assertEqual(langs, {"en"})
 
 
 # Hostile text: every field an editor types, with markup, quotes, entities and

