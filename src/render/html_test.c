@@ -63,7 +63,7 @@ static void test_markdown_drops_raw_html(void **state)
 {
 	(void)state;
 	const char *md = "Hallo <script>alert(1)</script> Welt\n\n<img src=x onerror=alert(1)>\n\n"
-			 "[klick](javascript:alert(1))\n\n# Titel\n\n| a | b |\n|---|---|\n| 1 | 2 |\n";
+			 "[klick](javascript:alert(1))\n\n# Titel\n\n| a | b |\n|---|--:|\n| 1 | 2 |\n";
 	char *html = NULL, *ex = NULL;
 	assert_int_equal(markdown_render(md, strlen(md), false, 300, &html, &ex), DP_OK);
 	assert_null(strstr(html, "<script"));
@@ -71,6 +71,8 @@ static void test_markdown_drops_raw_html(void **state)
 	assert_null(strstr(html, "javascript:"));
 	assert_non_null(strstr(html, "<h2>Titel</h2>"));
 	assert_non_null(strstr(html, "<table tabindex=\"0\">"));
+	assert_null(strstr(html, " align="));
+	assert_non_null(strstr(html, "<td class=\"align-right\">2</td>"));
 	assert_null(strstr(ex, "<"));
 	free(html);
 	free(ex);

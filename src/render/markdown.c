@@ -85,21 +85,37 @@ static char *make_excerpt(cmark_node *root, size_t max_chars)
 	return buf_take(&out, NULL);
 }
 
-/* Wide tables and code blocks scroll inside their own box; a keyboard user
- * must be able to focus that box to scroll it (WCAG 2.1.1). */
-static char *focusable_scrollers(char *html)
+/* Post-processing of cmark's HTML:
+ * - wide tables and code blocks scroll inside their own box, so a keyboard
+ *   user must be able to focus that box (WCAG 2.1.1): tabindex="0";
+ * - table cell alignment becomes a class: the align attribute is obsolete in
+ *   HTML5 and inline styles are blocked by our Content-Security-Policy. */
+static char *postprocess(char *html)
 {
+	static const struct { const char *from, *to; } reps[] = {
+		{ "<pre>", "<pre tabindex=\"0\">" },
+		{ "<table>", "<table tabindex=\"0\">" },
+		{ " align=\"left\"", " class=\"align-left\"" },
+		{ " align=\"center\"", " class=\"align-center\"" },
+		{ " align=\"right\"", " class=\"align-right\"" },
+	};
 	struct buf b = BUF_INIT(0);
-	const char *p = html;
-	for (;;) {
-		const char *pre = strstr(p, "<pre>"), *tab = strstr(p, "<table>");
-		const char *hit = pre && (!tab || pre < tab) ? pre : tab;
-		if (!hit)
-			break;
-		buf_add(&b, p, (size_t)(hit - p));
-		buf_puts(&b, hit == pre ? "<pre tabindex=\"0\">" : "<table tabindex=\"0\">");
-		p = hit + (hit == pre ? 5 : 7);
+	const char *p = html, *start = html;
+	for (; *p; p++) {
+		if (*p != '<' && *p != ' ')
+			continue;
+		for (size_t i = 0; i < sizeof reps / sizeof reps[0]; i++) {
+			size_t n = strlen(reps[i].from);
+			if (strncmp(p, reps[i].from, n) == 0) {
+				buf_add(&b, start, (size_t)(p - start));
+				buf_puts(&b, reps[i].to);
+				p += n - 1;
+				start = p + 1;
+				break;
+			}
+		}
 	}
+	p = start;
 	buf_puts(&b, p);
 	free(html);
 	return buf_take(&b, NULL);
@@ -153,7 +169,7 @@ int markdown_render(const char *md, size_t len, bool allow_html, size_t max_exce
 
 	html = cmark_render_html(doc, opts, cmark_parser_get_syntax_extensions(p));
 	if (html)
-		html = focusable_scrollers(html);
+		html = postprocess(html);
 	excerpt = make_excerpt(doc, max_excerpt);
 	cmark_node_free(doc);
 	if (!html || !excerpt)
