@@ -69,7 +69,7 @@ static const char v1[] =
 	"CREATE INDEX articles_published ON articles (published_at, id);"
 	"CREATE INDEX articles_category ON articles (category_id, status, published_at, id);"
 	"CREATE INDEX articles_author ON articles (author_id, status, published_at, id);"
-	"CREATE INDEX articles_updated ON articles (status, updated_at);"
+	"CREATE INDEX articles_updated ON articles (status, updated_at, published_at);"
 	"CREATE INDEX article_tags_list ON article_tags (tag_id, status, published_at, article_id);";
 
 const struct migration sqlite_migrations[] = {
@@ -144,8 +144,10 @@ static int record(sqlite3 *db, int version)
 		goto out;
 	sqlite3_bind_int(st, 1, version);
 	sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = map_err(sqlite3_errcode(db)) ? map_err(sqlite3_errcode(db)) : DP_EDB;
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = map_err(sqlite3_errcode(db));
+		rc = rc ? rc : DP_EDB;
+	}
 out:
 	sqlite3_finalize(st);
 	return rc;

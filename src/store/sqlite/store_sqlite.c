@@ -14,6 +14,7 @@
  * transaction that later upgrades would fail at once with SQLITE_BUSY. */
 #include "store/store.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -40,8 +41,8 @@ enum stmt {
 	ST_ART_BY_SLUG,
 	ST_TAGS_OF,
 	ST_TAGS_IN,
-	/* Lists and counts: ST_LIST + 2 * filter + include_hidden, where filter
-	 * is 0 for none, else enum term_kind + 1 (see list_stmt()). */
+	/* Lists and counts: ST_LIST (ST_COUNT) + 2 * filter + include_hidden,
+	 * where filter is 0 for none, else enum term_kind + 1. */
 	ST_LIST,
 	ST_LIST_HIDDEN,
 	ST_LIST_TAG,
@@ -83,8 +84,9 @@ enum stmt {
 	ST__MAX
 };
 
-_Static_assert(ST_TERM_GET + TERM_TAG == ST_TERM_GET && ST_TERM_GET + TERM_CATEGORY == ST_TERM_GET_CATEGORY &&
-		       ST_TERM_GET + TERM_AUTHOR == ST_TERM_GET_AUTHOR,
+_Static_assert(TERM_TAG == 0 && ST_TERM_GET + TERM_CATEGORY == ST_TERM_GET_CATEGORY &&
+		       ST_TERM_GET + TERM_AUTHOR == ST_TERM_GET_AUTHOR &&
+		       ST_TERM_ADD + TERM_AUTHOR == ST_TERM_ADD_AUTHOR,
 	       "term statements follow enum term_kind");
 _Static_assert(ST_LIST + 2 * (TERM_AUTHOR + 1) + 1 == ST_LIST_AUTHOR_HIDDEN &&
 		       ST_COUNT + 2 * (TERM_AUTHOR + 1) + 1 == ST_COUNT_AUTHOR_HIDDEN,
@@ -112,9 +114,9 @@ _Static_assert(ST_LIST + 2 * (TERM_AUTHOR + 1) + 1 == ST_LIST_AUTHOR_HIDDEN &&
 #define ORDER(t, id) " ORDER BY " t ".published_at DESC, " id " DESC LIMIT ?4 OFFSET ?5"
 /* A list pages through ids on a covering index (`inner`, which yields the
  * column id) and reads only the rows of its page, so OFFSET skips index
- * entries, not rows with their joins: page 500 costs 0.8 ms, not 35 ms, at
- * 100,000 articles. SQL does not promise that p's order survives the join,
- * so store_articles() sorts the page itself. */
+ * entries, not rows with their joins (offset 20,000 of 100,000 articles:
+ * 0.8 ms instead of 35 ms). SQL does not promise that p's order survives
+ * the join, so store_articles() sorts the page itself. */
 #define LIST(inner)                                                                     \
 	"SELECT " ART_COLS ART_BODIES_IF " FROM (" inner ") p"                           \
 	" JOIN articles a ON a.id = p.id" JOIN_AUTHOR JOIN_CATEGORY
@@ -164,10 +166,10 @@ static const char *const sql[ST__MAX] = {
 	[ST_COUNT_AUTHOR] = "SELECT count(*)" FROM_AUTHOR " WHERE au.slug = ?6 AND " PUBLIC("a") SINCE("a"),
 	[ST_COUNT_AUTHOR_HIDDEN] = "SELECT count(*)" FROM_AUTHOR " WHERE au.slug = ?6 AND " SINCE("a"),
 
-	/* Row values compare (published_at, id) as one key of articles_public.
-	 * PREV has one bound, the smaller of the article's key and (now, max):
-	 * given two upper bounds SQLite walks down from the looser one. NEXT: ?1
-	 * now, ?2 and ?3 the article's published_at and id. */
+	/* ?1 now, (?2, ?3) the article's (published_at, id); row values compare
+	 * them as one key of articles_public. PREV gets the smaller of that key
+	 * and (now, INT64_MAX) as its only bound: given two upper bounds, SQLite
+	 * walked down from the looser one, through every newer article. */
 	[ST_PREV] = "SELECT id, slug, title, published_at FROM articles"
 		    " WHERE status = 1 AND (published_at, id) < (?2, ?3)"
 		    " ORDER BY published_at DESC, id DESC LIMIT 1",
@@ -201,16 +203,19 @@ static const char *const sql[ST__MAX] = {
 	[ST_CHANGE_ADD] = "INSERT INTO changes (article_id, at) VALUES (?1, ?2)",
 	[ST_CHANGES_SINCE] = "SELECT id, article_id FROM changes WHERE id > ?1 ORDER BY id LIMIT ?2",
 	[ST_LAST_CHANGE] = "SELECT coalesce(max(id), 0) FROM changes",
-	[ST_NEXT_SCHEDULED] = "SELECT coalesce(min(published_at), 0) FROM articles"
-			      " WHERE status = 1 AND published_at > ?1",
+	[ST_NEXT_SCHEDULED] = "SELECT published_at FROM articles WHERE status = 1 AND published_at > ?1"
+			      " ORDER BY published_at LIMIT 1",
 	/* Besides the newest public edit, a list also changes when an article
 	 * becomes due, is published, unpublished or deleted: the newest due
-	 * published_at and the time of the last logged change cover those. */
+	 * published_at and the time of the last logged change cover those.
+	 * Left alone, SQLite would range-scan articles_public and sort. */
 	[ST_LAST_MODIFIED] =
 		"SELECT max("
-		" coalesce((SELECT updated_at FROM articles WHERE status = 1 AND published_at <= ?1"
+		" coalesce((SELECT updated_at FROM articles INDEXED BY articles_updated"
+		"           WHERE status = 1 AND published_at <= ?1"
 		"           ORDER BY updated_at DESC LIMIT 1), 0),"
-		" coalesce((SELECT max(published_at) FROM articles WHERE status = 1 AND published_at <= ?1), 0),"
+		" coalesce((SELECT published_at FROM articles WHERE status = 1 AND published_at <= ?1"
+		"           ORDER BY published_at DESC LIMIT 1), 0),"
 		" coalesce((SELECT at FROM changes ORDER BY id DESC LIMIT 1), 0))",
 };
 
@@ -500,8 +505,8 @@ int store_open(const char *path, int flags, struct store **ret)
 	if (src != SQLITE_OK) {
 		if (!s->db)
 			rc = DP_ENOMEM;
-		else if ((src & 0xFF) == SQLITE_CANTOPEN && !(flags & STORE_CREATE))
-			rc = DP_ENOTFOUND;
+		else if ((src & 0xFF) == SQLITE_CANTOPEN)
+			rc = sqlite3_system_errno(s->db) == ENOENT ? DP_ENOTFOUND : DP_EIO;
 		else
 			rc = map_err(src);
 		goto fail;
@@ -704,7 +709,8 @@ int store_articles(struct store *s, const struct article_query *q, struct articl
 	sqlite3_reset(st);
 	if (rc)
 		goto out;
-	qsort(ret->items, ret->n, sizeof ret->items[0], newest_first);
+	if (ret->n > 1)
+		qsort(ret->items, ret->n, sizeof ret->items[0], newest_first);
 	rc = load_list_tags(s, ret->items, ret->n);
 	if (rc || !ret_total)
 		goto out;
