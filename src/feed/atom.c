@@ -12,13 +12,6 @@
 #define DEPESCHE_VERSION "dev"
 #endif
 
-static void elem(struct buf *b, const char *name, const char *text)
-{
-	buf_printf(b, "<%s>", name);
-	xml_txt(b, text);
-	buf_printf(b, "</%s>\n", name);
-}
-
 static void elem_date(struct buf *b, const char *name, int64_t t)
 {
 	char d[FEED_DATE_MAX];
@@ -54,7 +47,7 @@ static void entry(struct buf *b, const struct site *site, const struct article *
 	buf_puts(b, "<entry>\n<id>");
 	feed_put_article_url(b, site, a->slug);
 	buf_puts(b, "</id>\n");
-	elem(b, "title", a->title);
+	feed_elem(b, "title", a->title);
 	elem_date(b, "updated", feed_item_updated(a));
 	elem_date(b, "published", a->published_at);
 	buf_puts(b, "<link rel=\"alternate\" type=\"text/html\" href=\"");
@@ -62,7 +55,7 @@ static void entry(struct buf *b, const struct site *site, const struct article *
 	buf_puts(b, "\"/>\n");
 	if (a->author.name && *a->author.name) {
 		buf_puts(b, "<author>\n");
-		elem(b, "name", a->author.name);
+		feed_elem(b, "name", a->author.name);
 		if (a->author.slug && *a->author.slug) {
 			buf_puts(b, "<uri>");
 			xml_txt(b, site->base_url);
@@ -76,7 +69,7 @@ static void entry(struct buf *b, const struct site *site, const struct article *
 	for (size_t i = 0; i < a->ntags; i++)
 		category(b, site, "tag", &a->tags[i]);
 	if (a->excerpt)
-		elem(b, "summary", a->excerpt);
+		feed_elem(b, "summary", a->excerpt);
 	if (a->body_html) {
 		buf_puts(b, "<content type=\"html\">");
 		xml_txt(b, a->body_html);
@@ -99,15 +92,15 @@ int feed_atom(struct buf *out, const struct site *site, const struct feed_meta *
 	/* The feed's own URL: stable, and distinct per archive feed. */
 	feed_put_url(out, site, self);
 	buf_puts(out, "</id>\n");
-	elem(out, "title", title);
+	feed_elem(out, "title", title);
 	if (desc && *desc)
-		elem(out, "subtitle", desc);
+		feed_elem(out, "subtitle", desc);
 	elem_date(out, "updated", feed_newest(m, items));
 	put_link(out, "self", "application/atom+xml", site, self);
 	put_link(out, "alternate", "text/html", site, m->html_path ? m->html_path : "/");
 	/* A feed-level author makes entries without one valid (§4.1.1). */
 	buf_puts(out, "<author>\n");
-	elem(out, "name", site->title);
+	feed_elem(out, "name", site->title);
 	buf_puts(out, "<uri>");
 	feed_put_url(out, site, "/");
 	buf_puts(out, "</uri>\n</author>\n");

@@ -113,5 +113,7 @@ int64_t feed_item_updated(const struct article *a);
 int64_t feed_newest(const struct feed_meta *m, const struct article_list *items);
 /* site->lang, or "en" when unset. */
 const char *feed_lang(const struct site *site);
+/* <name>text</name> and a newline, text escaped with xml_txt. */
+void feed_elem(struct buf *b, const char *name, const char *text);
 
 #endif

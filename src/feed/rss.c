@@ -110,8 +110,7 @@ const char *feed_lang(const struct site *site)
 	return site->lang && *site->lang ? site->lang : "en";
 }
 
-/* <name>text</name> with text escaped. */
-static void elem(struct buf *b, const char *name, const char *text)
+void feed_elem(struct buf *b, const char *name, const char *text)
 {
 	buf_printf(b, "<%s>", name);
 	xml_txt(b, text);
@@ -150,12 +149,12 @@ static void channel_open(struct buf *b, const struct site *site, const char *tit
 		    " xmlns:dc=\"http://purl.org/dc/elements/1.1/\""
 		    " xmlns:atom=\"http://www.w3.org/2005/Atom\">\n"
 		    "<channel>\n");
-	elem(b, "title", title);
+	feed_elem(b, "title", title);
 	buf_puts(b, "<link>");
 	feed_put_url(b, site, html_path);
 	buf_puts(b, "</link>\n");
-	elem(b, "description", description);
-	elem(b, "language", feed_lang(site));
+	feed_elem(b, "description", description);
+	feed_elem(b, "language", feed_lang(site));
 	elem_date(b, "lastBuildDate", updated);
 	buf_puts(b, "<generator>Depesche " DEPESCHE_VERSION "</generator>\n");
 	buf_puts(b, "<atom:link href=\"");
@@ -171,7 +170,7 @@ static void channel_close(struct buf *b)
 static void item(struct buf *b, const struct site *site, const struct article *a)
 {
 	buf_puts(b, "<item>\n");
-	elem(b, "title", a->title);
+	feed_elem(b, "title", a->title);
 	buf_puts(b, "<link>");
 	feed_put_article_url(b, site, a->slug);
 	buf_puts(b, "</link>\n<guid isPermaLink=\"true\">");
@@ -179,18 +178,18 @@ static void item(struct buf *b, const struct site *site, const struct article *a
 	buf_puts(b, "</guid>\n");
 	elem_date(b, "pubDate", a->published_at);
 	if (a->author.name && *a->author.name)
-		elem(b, "dc:creator", a->author.name);
+		feed_elem(b, "dc:creator", a->author.name);
 	if (a->category.name && *a->category.name)
-		elem(b, "category", a->category.name);
+		feed_elem(b, "category", a->category.name);
 	for (size_t i = 0; i < a->ntags; i++)
 		if (a->tags[i].name && *a->tags[i].name)
-			elem(b, "category", a->tags[i].name);
+			feed_elem(b, "category", a->tags[i].name);
 	buf_puts(b, "<description>");
 	text_as_html(b, a->excerpt);
 	buf_puts(b, "</description>\n");
 	if (a->body_html) {
 		/* Escaped, not CDATA: a body containing "]]>" cannot end it. */
-		elem(b, "content:encoded", a->body_html);
+		feed_elem(b, "content:encoded", a->body_html);
 	}
 	buf_puts(b, "</item>\n");
 }
