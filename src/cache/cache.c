@@ -21,23 +21,33 @@
 #define ENTRY_OVERHEAD 1024 /* bookkeeping and MHD's response structs, roughly */
 #define COMPRESS_MIN 256    /* smaller bodies are sent as they are */
 
+/* A compressed variant is built the first time a client asks for it, once. */
+enum variant_state { VAR_MISSING, VAR_READY, VAR_SKIP /* compression did not pay */ };
+
 struct entry {
 	struct entry *next;       /* bucket chain */
 	uint64_t hash;
 	char *path;
-	struct MHD_Response *resp[ENC__MAX];  /* NULL where a variant is not worth it */
-	struct MHD_Response *r304[ENC__MAX];
+	struct cache_page hdr;    /* status and header values; body and deps not kept here */
+	const char *body;         /* the identity bytes, owned by resp[ENC_IDENTITY] */
+	size_t len;
+	char hex[17];             /* the body's hash: the ETag's base */
+	pthread_mutex_t build;    /* serialises building variants */
+	_Atomic(struct MHD_Response *) resp[ENC__MAX];
+	_Atomic(struct MHD_Response *) r304[ENC__MAX];
+	atomic_int state[ENC__MAX];
 	char etag[ENC__MAX][24];
-	int64_t last_modified, expires_at;
 	uint64_t *deps;
-	size_t ndeps, bytes;
+	size_t ndeps;
+	atomic_size_t bytes;
 	atomic_int referenced;    /* CLOCK bit, set on every hit */
 };
 
 struct cache {
 	pthread_rwlock_t lock;
 	struct entry *buckets[NBUCKETS];
-	size_t max_bytes, bytes, entries;
+	size_t max_bytes, entries;
+	atomic_size_t bytes;              /* grows under the read lock as variants are built */
 	unsigned hand;                    /* CLOCK hand: a bucket index */
 	atomic_uint_fast64_t generation;
 	atomic_size_t hits, misses, evictions, invalidations;
@@ -95,6 +105,7 @@ static void entry_free(struct entry *e)
 		if (e->r304[i])
 			MHD_destroy_response(e->r304[i]);
 	}
+	pthread_mutex_destroy(&e->build);
 	free(e->path);
 	free(e->deps);
 	free(e);
@@ -149,7 +160,7 @@ uint64_t cache_generation(struct cache *c)
 static char *gzip_body(const char *in, size_t len, size_t *ret_len)
 {
 	z_stream z = { 0 };
-	if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return NULL;
 	size_t cap = deflateBound(&z, len);
 	char *out = malloc(cap);
@@ -178,7 +189,9 @@ static char *brotli_body(const char *in, size_t len, size_t *ret_len)
 	if (!out)
 		return NULL;
 	*ret_len = cap;
-	if (!BrotliEncoderCompress(9, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, len,
+	/* Quality 6 with a 1 MiB window: most of quality 9's gain on HTML at a
+	 * fraction of its time and memory (9 allocates ~32 MiB per call). */
+	if (!BrotliEncoderCompress(6, 20, BROTLI_MODE_TEXT, len,
 				   (const uint8_t *)in, ret_len, (uint8_t *)out)) {
 		free(out);
 		return NULL;
@@ -215,16 +228,70 @@ static void add_headers(struct MHD_Response *r, const struct cache_page *p, cons
 					"form-action 'self'; frame-ancestors 'self'");
 }
 
-/* A new entry with all variants built. Not yet linked. */
+/* Makes the response (and its 304) for variant enc from data, which it takes. */
+static int make_variant(struct entry *e, enum cache_enc enc, char *data, size_t len)
+{
+	snprintf(e->etag[enc], sizeof e->etag[enc], "\"%s%s\"", e->hex,
+		 enc == ENC_GZIP ? "-gz" : enc == ENC_BR ? "-br" : "");
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(data);
+		return DP_ENOMEM;
+	}
+	struct MHD_Response *nm = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (!nm) {
+		MHD_destroy_response(r);
+		return DP_ENOMEM;
+	}
+	add_headers(r, &e->hdr, e->etag[enc], enc, 1);
+	add_headers(nm, &e->hdr, e->etag[enc], enc, 0);
+	atomic_store(&e->r304[enc], nm);
+	atomic_store(&e->resp[enc], r);
+	atomic_fetch_add(&e->bytes, len);
+	return DP_OK;
+}
+
+/* Builds the compressed variant enc if nobody has yet. Caller holds the
+ * cache's read lock (or owns e alone), which keeps e alive meanwhile. */
+static void ensure_variant(struct cache *c, struct entry *e, enum cache_enc enc)
+{
+	if (atomic_load(&e->state[enc]) != VAR_MISSING)
+		return;
+	pthread_mutex_lock(&e->build);
+	if (atomic_load(&e->state[enc]) == VAR_MISSING) {
+		size_t len = 0;
+		char *data = NULL;
+		if (e->len >= COMPRESS_MIN)
+			data = enc == ENC_GZIP ? gzip_body(e->body, e->len, &len)
+					       : brotli_body(e->body, e->len, &len);
+		int st = VAR_SKIP;
+		if (data && len < e->len) {
+			size_t before = atomic_load(&e->bytes);
+			if (make_variant(e, enc, data, len) == DP_OK) {
+				st = VAR_READY;
+				if (c)
+					atomic_fetch_add(&c->bytes, atomic_load(&e->bytes) - before);
+			}
+		} else {
+			free(data);
+		}
+		atomic_store(&e->state[enc], st);
+	}
+	pthread_mutex_unlock(&e->build);
+}
+
+/* A new entry with its identity variant. Not yet linked. */
 static struct entry *entry_build(const char *path, const struct cache_page *p)
 {
 	struct entry *e = calloc(1, sizeof *e);
 	if (!e)
 		return NULL;
+	pthread_mutex_init(&e->build, NULL);
 	e->path = strdup(path);
 	e->hash = fnv1a(path, strlen(path));
-	e->last_modified = p->last_modified;
-	e->expires_at = p->expires_at;
+	e->hdr = *p;
+	e->hdr.body = NULL;
+	e->hdr.deps = NULL;
 	if (p->ndeps) {
 		e->deps = malloc(p->ndeps * sizeof *e->deps);
 		if (!e->deps)
@@ -238,45 +305,18 @@ static struct entry *entry_build(const char *path, const struct cache_page *p)
 	/* A strong validator from the bytes: equal bodies, equal tags. */
 	unsigned char h[8];
 	crypto_generichash(h, sizeof h, (const unsigned char *)p->body, p->len, NULL, 0);
-	char hex[17];
-	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	sodium_bin2hex(e->hex, sizeof e->hex, h, sizeof h);
 
-	for (int enc = 0; enc < ENC__MAX; enc++) {
-		char *data = NULL;
-		size_t len = 0;
-		if (enc == ENC_IDENTITY) {
-			data = malloc(p->len ? p->len : 1);
-			if (!data)
-				goto fail;
-			memcpy(data, p->body, p->len);
-			len = p->len;
-		} else {
-			if (p->len < COMPRESS_MIN)
-				continue;
-			data = enc == ENC_GZIP ? gzip_body(p->body, p->len, &len)
-					       : brotli_body(p->body, p->len, &len);
-			if (!data)
-				continue; /* identity still works */
-			if (len >= p->len) {
-				free(data);
-				continue;
-			}
-		}
-		snprintf(e->etag[enc], sizeof e->etag[enc], "\"%s%s\"", hex,
-			 enc == ENC_GZIP ? "-gz" : enc == ENC_BR ? "-br" : "");
-		e->resp[enc] = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-		if (!e->resp[enc]) {
-			free(data);
-			goto fail;
-		}
-		add_headers(e->resp[enc], p, e->etag[enc], (enum cache_enc)enc, 1);
-		e->r304[enc] = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-		if (!e->r304[enc])
-			goto fail;
-		add_headers(e->r304[enc], p, e->etag[enc], (enum cache_enc)enc, 0);
-		e->bytes += len;
-	}
-	e->bytes += ENTRY_OVERHEAD + strlen(path) + e->ndeps * sizeof(uint64_t);
+	char *data = malloc(p->len ? p->len : 1);
+	if (!data)
+		goto fail;
+	memcpy(data, p->body, p->len);
+	e->body = data;
+	e->len = p->len;
+	if (make_variant(e, ENC_IDENTITY, data, p->len))
+		goto fail;
+	atomic_store(&e->state[ENC_IDENTITY], VAR_READY);
+	atomic_fetch_add(&e->bytes, ENTRY_OVERHEAD + strlen(path) + e->ndeps * sizeof(uint64_t));
 	return e;
 fail:
 	entry_free(e);
@@ -354,19 +394,25 @@ enum cache_enc cache_pick_encoding(const char *ae)
 	return ENC_IDENTITY;
 }
 
-/* Queues e's response for this request on conn. Lock held (any mode). */
-static int answer(struct entry *e, unsigned status, const struct cache_cond *cond,
-		  struct MHD_Connection *conn, unsigned *ret_status)
+/* Queues e's response for this request on conn, building the compressed
+ * variant the client wants on first use. c may be NULL for an entry that is
+ * not in the cache. Lock held (any mode) or e owned by the caller. */
+static int answer(struct cache *c, struct entry *e, unsigned status,
+		  const struct cache_cond *cond, struct MHD_Connection *conn, unsigned *ret_status)
 {
 	enum cache_enc enc = cond->enc;
-	while (enc > ENC_IDENTITY && !e->resp[enc])
-		enc = enc == ENC_BR && e->resp[ENC_GZIP] ? ENC_GZIP : ENC_IDENTITY;
+	if (enc != ENC_IDENTITY)
+		ensure_variant(c, e, enc);
+	if (enc == ENC_BR && atomic_load(&e->state[ENC_BR]) != VAR_READY)
+		enc = ENC_IDENTITY; /* gzip would rarely beat what brotli could not */
+	if (enc == ENC_GZIP && atomic_load(&e->state[ENC_GZIP]) != VAR_READY)
+		enc = ENC_IDENTITY;
 	int nm = 0;
 	if (status == 200 && cond->if_none_match) {
 		nm = cache_etag_matches(cond->if_none_match, e->etag[enc]);
-	} else if (status == 200 && cond->if_modified_since && e->last_modified > 0) {
+	} else if (status == 200 && cond->if_modified_since && e->hdr.last_modified > 0) {
 		int64_t ims;
-		nm = time_parse_http(cond->if_modified_since, &ims) == DP_OK && e->last_modified <= ims;
+		nm = time_parse_http(cond->if_modified_since, &ims) == DP_OK && e->hdr.last_modified <= ims;
 	}
 	*ret_status = nm ? MHD_HTTP_NOT_MODIFIED : status;
 	return MHD_queue_response(conn, *ret_status, nm ? e->r304[enc] : e->resp[enc]) == MHD_YES
@@ -383,10 +429,10 @@ int cache_lookup(struct cache *c, const char *path, const struct cache_cond *con
 	for (struct entry *e = c->buckets[h & (NBUCKETS - 1)]; e; e = e->next) {
 		if (e->hash != h || strcmp(e->path, path) != 0)
 			continue;
-		if (e->expires_at && now >= e->expires_at)
+		if (e->hdr.expires_at && now >= e->hdr.expires_at)
 			break;
 		atomic_store_explicit(&e->referenced, 1, memory_order_relaxed);
-		rc = answer(e, 200, cond, conn, ret_status);
+		rc = answer(c, e, 200, cond, conn, ret_status);
 		break;
 	}
 	pthread_rwlock_unlock(&c->lock);
@@ -399,7 +445,7 @@ int cache_lookup(struct cache *c, const char *path, const struct cache_cond *con
 static void make_room(struct cache *c, size_t need)
 {
 	size_t guard = 2 * NBUCKETS + 2 * c->entries;
-	while (c->bytes + need > c->max_bytes && c->entries && guard--) {
+	while (atomic_load(&c->bytes) + need > c->max_bytes && c->entries && guard--) {
 		unsigned b = c->hand;
 		struct entry **pp = &c->buckets[b];
 		while (*pp) {
@@ -425,7 +471,7 @@ int cache_insert(struct cache *c, const char *path, const struct cache_page *pag
 	struct entry *e = entry_build(path, page);
 	if (!e)
 		return DP_ENOMEM;
-	int rc = answer(e, page->status, cond, conn, ret_status);
+	int rc = answer(NULL, e, page->status, cond, conn, ret_status);
 	if (rc || !store || page->status != 200 || e->bytes > c->max_bytes / 4) {
 		entry_free(e); /* a queued response lives on through MHD's reference */
 		return rc;
