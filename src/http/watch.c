@@ -46,13 +46,21 @@ static void add_term(struct watch *w, enum term_kind kind, const struct term *t)
 }
 
 /* The keys of every page that may show article id, now or before the change:
- * the article, the lists it is in, and its neighbours (whose prev/next links
- * point at it). Lists it left show it (a:id), so they go too. */
-static void collect(struct watch *w, int64_t id, int64_t now)
+ * the article, the lists it is in now and the ones it was in (old_terms, from
+ * the change log: "tag:ki category:technik"), and its neighbours (whose
+ * prev/next links point at it). */
+static void collect(struct watch *w, int64_t id, const char *old_terms, int64_t now)
 {
 	struct article a = { 0 }, prev = { 0 }, next = { 0 };
 	add_key(w, cache_keyf("a:%lld", (long long)id));
 	add_key(w, cache_key("l:home"));
+	for (const char *p = old_terms; p && *p;) {
+		size_t n = strcspn(p, " ");
+		if (n)
+			add_key(w, cache_keyf("l:%.*s", (int)n, p));
+		p += n;
+		p += strspn(p, " ");
+	}
 	if (store_article_by_id(w->store, id, &a) != DP_OK)
 		return; /* deleted: the pages showing it depend on a:id */
 	add_term(w, TERM_AUTHOR, &a.author);
@@ -73,14 +81,17 @@ static void collect(struct watch *w, int64_t id, int64_t now)
 static void poll_once(struct watch *w)
 {
 	int64_t now = (int64_t)time(NULL), last = 0, ids[BATCH];
+	char *terms[BATCH];
 	size_t n = 0;
 	w->nkeys = 0;
 
 	if (store_last_change(w->store, &last) == DP_OK && last > w->last_change) {
-		while (store_changes_since(w->store, w->last_change, ids, BATCH, &n, &last) ==
-			       DP_OK && n > 0) {
-			for (size_t i = 0; i < n; i++)
-				collect(w, ids[i], now);
+		while (store_changes_since(w->store, w->last_change, ids, terms, BATCH, &n,
+					   &last) == DP_OK && n > 0) {
+			for (size_t i = 0; i < n; i++) {
+				collect(w, ids[i], terms[i], now);
+				free(terms[i]);
+			}
 			w->last_change = last;
 		}
 	}
@@ -90,7 +101,7 @@ static void poll_once(struct watch *w)
 		struct article_list l = { 0 };
 		if (store_articles(w->store, &q, &l, NULL) == DP_OK) {
 			for (size_t i = 0; i < l.n; i++)
-				collect(w, l.items[i].id, now);
+				collect(w, l.items[i].id, NULL, now);
 			article_list_release(&l);
 		}
 		w->last_now = now;

@@ -108,10 +108,13 @@ int store_slug_taken(struct store *s, const char *slug, int64_t except_id, bool 
 int store_term_by_slug(struct store *s, enum term_kind kind, const char *slug, struct term *ret);
 
 /* The change log: every save, status change or delete appends the article's
- * id. Fills up to max ids of changes after `after` and *ret_last with the
- * newest change id seen (== after when nothing changed). */
-int store_changes_since(struct store *s, int64_t after, int64_t *ret_ids, size_t max,
-			size_t *ret_n, int64_t *ret_last);
+ * id and the terms it had before the change ("tag:ki category:technik
+ * author:anna-berg"), so a reader can tell which lists it left. Fills up to
+ * max ids of changes after `after` (and, if ret_terms is not NULL, their
+ * terms: malloc'd strings the caller frees) and *ret_last with the newest
+ * change id seen (== after when nothing changed). */
+int store_changes_since(struct store *s, int64_t after, int64_t *ret_ids, char **ret_terms,
+			size_t max, size_t *ret_n, int64_t *ret_last);
 /* The newest change id (0 if none). */
 int store_last_change(struct store *s, int64_t *ret);
 /* The earliest published_at > now among published articles, 0 if none. */

@@ -721,7 +721,7 @@ static void test_changes(void **state)
 
 	assert_int_equal(store_last_change(s, &last), DP_OK);
 	assert_int_equal(last, 0);
-	assert_int_equal(store_changes_since(s, 0, ids, 10, &n, &last), DP_OK);
+	assert_int_equal(store_changes_since(s, 0, ids, NULL, 10, &n, &last), DP_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(last, 0);
 
@@ -739,7 +739,7 @@ static void test_changes(void **state)
 
 	assert_int_equal(store_last_change(s, &last), DP_OK);
 	assert_int_equal(last, 5);
-	assert_int_equal(store_changes_since(s, 0, ids, 10, &n, &last), DP_OK);
+	assert_int_equal(store_changes_since(s, 0, ids, NULL, 10, &n, &last), DP_OK);
 	assert_int_equal(n, 5);
 	assert_int_equal(last, 5);
 	int64_t want[] = { a, b, a, a, b };
@@ -747,20 +747,56 @@ static void test_changes(void **state)
 		assert_int_equal(ids[i], want[i]);
 
 	/* In pages of two. */
-	assert_int_equal(store_changes_since(s, 1, ids, 2, &n, &last), DP_OK);
+	assert_int_equal(store_changes_since(s, 1, ids, NULL, 2, &n, &last), DP_OK);
 	assert_int_equal(n, 2);
 	assert_int_equal(last, 3);
 	assert_int_equal(ids[0], b);
 	assert_int_equal(ids[1], a);
-	assert_int_equal(store_changes_since(s, last, ids, 2, &n, &last), DP_OK);
+	assert_int_equal(store_changes_since(s, last, ids, NULL, 2, &n, &last), DP_OK);
 	assert_int_equal(n, 2);
 	assert_int_equal(last, 5);
-	assert_int_equal(store_changes_since(s, last, ids, 2, &n, &last), DP_OK);
+	assert_int_equal(store_changes_since(s, last, ids, NULL, 2, &n, &last), DP_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(last, 5);
-	assert_int_equal(store_changes_since(s, 3, NULL, 0, &n, &last), DP_OK);
+	assert_int_equal(store_changes_since(s, 3, NULL, NULL, 0, &n, &last), DP_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(last, 3);
+	store_close(s);
+}
+
+/* An edit or delete logs the terms the article had before it, so a reader of
+ * the log knows which lists the article left. */
+static void test_changes_name_old_terms(void **state)
+{
+	(void)state;
+	char path[256];
+	struct store *s = new_store(path, sizeof path);
+	const char *tags[] = { "Alt", "Bleibt" };
+	int64_t id = add(s, "t", ARTICLE_PUBLISHED, T0, NULL, NULL, NULL);
+	struct article g;
+	assert_int_equal(store_article_by_id(s, id, &g), DP_OK);
+	assert_int_equal(store_article_save(s, &g, tags, 2, "Rubrik", "Anna Berg"), DP_OK);
+	const char *newtags[] = { "Bleibt", "Neu" };
+	assert_int_equal(store_article_save(s, &g, newtags, 2, NULL, NULL), DP_OK);
+	assert_int_equal(store_article_delete(s, id), DP_OK);
+	article_release(&g);
+
+	int64_t ids[8], last;
+	char *terms[8];
+	size_t n;
+	assert_int_equal(store_changes_since(s, 0, ids, terms, 8, &n, &last), DP_OK);
+	assert_int_equal(n, 4);
+	assert_string_equal(terms[0], "");  /* the insert: nothing before */
+	assert_string_equal(terms[1], "");  /* first edit: it had no terms yet */
+	/* second edit: the old set, before "Alt" left and the category went */
+	assert_non_null(strstr(terms[2], "tag:alt"));
+	assert_non_null(strstr(terms[2], "tag:bleibt"));
+	assert_non_null(strstr(terms[2], "category:rubrik"));
+	assert_non_null(strstr(terms[2], "author:anna-berg"));
+	assert_null(strstr(terms[3], "tag:alt"));  /* the delete: the set it had then */
+	assert_non_null(strstr(terms[3], "tag:neu"));
+	for (size_t i = 0; i < n; i++)
+		free(terms[i]);
 	store_close(s);
 }
 
@@ -860,7 +896,7 @@ static void test_two_connections(void **state)
 	size_t n;
 	assert_int_equal(store_last_change(r, &seen), DP_OK);
 	int64_t id = add(w, "fresh", ARTICLE_PUBLISHED, T0, NULL, NULL, "t", NULL);
-	assert_int_equal(store_changes_since(r, seen, ids, 8, &n, &seen), DP_OK);
+	assert_int_equal(store_changes_since(r, seen, ids, NULL, 8, &n, &seen), DP_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(ids[0], id);
 	struct article g;
@@ -877,10 +913,10 @@ static void test_two_connections(void **state)
 	assert_int_equal(store_articles(r, &q, &l, &total), DP_OK);
 	assert_int_equal(total, 1);
 	article_list_release(&l);
-	assert_int_equal(store_changes_since(r, seen, ids, 8, &n, &seen), DP_OK);
+	assert_int_equal(store_changes_since(r, seen, ids, NULL, 8, &n, &seen), DP_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(store_commit(w), DP_OK);
-	assert_int_equal(store_changes_since(r, seen, ids, 8, &n, &seen), DP_OK);
+	assert_int_equal(store_changes_since(r, seen, ids, NULL, 8, &n, &seen), DP_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(store_articles(r, &q, &l, &total), DP_OK);
 	assert_int_equal(total, 2);
@@ -1103,6 +1139,7 @@ int main(void)
 		cmocka_unit_test(test_neighbors),
 		cmocka_unit_test(test_delete_cascades),
 		cmocka_unit_test(test_changes),
+		cmocka_unit_test(test_changes_name_old_terms),
 		cmocka_unit_test(test_schedule_and_last_modified),
 		cmocka_unit_test(test_transactions),
 		cmocka_unit_test(test_two_connections),

@@ -127,6 +127,46 @@ class LiveChangesTest(SiteTestCase):
             self.wait_has("/", "Importiert live %d" % i)
 
 
+class ListMembershipTest(SiteTestCase):
+    """A cached archive page that never showed an article still changes when
+    the article leaves (or joins) that archive: the lists shift."""
+    SERVE = True
+
+    @classmethod
+    def populate(cls):
+        # 12 articles, newest last: page 1 shows 10, page 2 the two oldest.
+        cls.paths = [cls.site.add("Serienfolge %02d" % i, tags=["serie"],
+                                  date="2026-01-%02dT10:00:00Z" % (i + 1))
+                     for i in range(12)]
+
+    def test_leaving_a_tag_shifts_later_pages(self):
+        page2 = self.server.get("/tag/serie/page/2/")
+        self.assertEqual(page2.status, 200)
+        self.assertIn("Serienfolge 01", page2.text)
+        self.assertIn("Serienfolge 00", page2.text)
+        # the newest article (on page 1 only) leaves the tag
+        self.site.must("post", "edit", self.paths[-1].strip("/"), "--tags", "anderes")
+        poll(lambda: self.server.get("/tag/serie/page/2/").status == 404
+             or "Serienfolge 01" not in self.server.get("/tag/serie/page/2/").text,
+             what="page 2 of the tag archive shifting")
+        r = self.server.get("/tag/serie/page/2/")
+        self.assertEqual(r.status, 200)
+        self.assertIn("Serienfolge 00", r.text)
+        self.assertNotIn("Serienfolge 01", r.text)
+        self.assertIn("Serienfolge 01", self.server.get("/tag/serie/").text)
+        # and it shows up in its new tag's feed, which was cached before
+        self.assertEqual(self.server.get("/tag/anderes/feed/").status, 200)
+
+    def test_deleting_from_a_category_shifts_pages(self):
+        extra = [self.site.add("Kategoriefolge %02d" % i, category="Rubrik",
+                               date="2026-02-%02dT10:00:00Z" % (i + 1)) for i in range(11)]
+        r = self.server.get("/category/rubrik/page/2/")
+        self.assertIn("Kategoriefolge 00", r.text)
+        self.site.must("post", "delete", extra[-1].strip("/"))
+        poll(lambda: self.server.get("/category/rubrik/page/2/").status == 404,
+             what="page 2 of the category disappearing")
+
+
 class LiveChangesNoCacheTest(LiveChangesTest):
     """The same with --no-cache."""
     SERVE_ARGS = ("--no-cache",)

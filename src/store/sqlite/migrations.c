@@ -72,8 +72,13 @@ static const char v1[] =
 	"CREATE INDEX articles_updated ON articles (status, updated_at, published_at);"
 	"CREATE INDEX article_tags_list ON article_tags (tag_id, status, published_at, article_id);";
 
+/* 2: the change log names the terms an article had before each change. */
+static const char v2[] =
+	"ALTER TABLE changes ADD COLUMN terms TEXT NOT NULL DEFAULT '';";
+
 const struct migration sqlite_migrations[] = {
 	{ 1, v1 },
+	{ 2, v2 },
 };
 const size_t sqlite_nmigrations = sizeof sqlite_migrations / sizeof sqlite_migrations[0];
 

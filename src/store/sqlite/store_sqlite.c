@@ -200,8 +200,18 @@ static const char *const sql[ST__MAX] = {
 	[ST_ART_DELETE] = "DELETE FROM articles WHERE id = ?1",
 	[ST_SLUG_TAKEN] = "SELECT 1 FROM articles WHERE slug = ?1 AND id <> ?2",
 
-	[ST_CHANGE_ADD] = "INSERT INTO changes (article_id, at) VALUES (?1, ?2)",
-	[ST_CHANGES_SINCE] = "SELECT id, article_id FROM changes WHERE id > ?1 ORDER BY id LIMIT ?2",
+	/* The terms the article has at this moment: logged before an edit or a
+	 * delete, they name the lists the article may be leaving. */
+	[ST_CHANGE_ADD] = "INSERT INTO changes (article_id, at, terms) VALUES (?1, ?2,"
+			  " coalesce((SELECT group_concat(k, ' ') FROM ("
+			  "  SELECT 'tag:' || t.slug AS k FROM article_tags x"
+			  "   JOIN tags t ON t.id = x.tag_id WHERE x.article_id = ?1"
+			  "  UNION ALL SELECT 'category:' || c.slug FROM articles a"
+			  "   JOIN categories c ON c.id = a.category_id WHERE a.id = ?1"
+			  "  UNION ALL SELECT 'author:' || u.slug FROM articles a"
+			  "   JOIN authors u ON u.id = a.author_id WHERE a.id = ?1)), ''))",
+	[ST_CHANGES_SINCE] = "SELECT id, article_id, terms FROM changes WHERE id > ?1 ORDER BY id"
+			     " LIMIT ?2",
 	[ST_LAST_CHANGE] = "SELECT coalesce(max(id), 0) FROM changes",
 	[ST_NEXT_SCHEDULED] = "SELECT published_at FROM articles WHERE status = 1 AND published_at > ?1"
 			      " ORDER BY published_at LIMIT 1",
@@ -908,6 +918,9 @@ int store_article_save(struct store *s, struct article *a, const char *const *ta
 			goto out;
 	} else {
 		id = a->id;
+		/* Logged first, so the entry names the terms the article had. */
+		if ((rc = change_add(s, id, now)))
+			goto out;
 		if ((rc = use(s, ST_ART_UPDATE, &st)) ||
 		    (rc = article_write(st, a, author_id, category_id, published_at, updated_at,
 					created_at, &created_at)))
@@ -936,7 +949,8 @@ int store_article_save(struct store *s, struct article *a, const char *const *ta
 		if (rc)
 			goto out;
 	}
-	rc = change_add(s, id, now);
+	if (!a->id)
+		rc = change_add(s, id, now);
 out:
 	rc = write_end(s, own, rc);
 	if (!rc) {
@@ -990,14 +1004,12 @@ int store_article_delete(struct store *s, int64_t id)
 	rc = write_begin(s, &own);
 	if (rc)
 		return rc;
-	if ((rc = use(s, ST_ART_DELETE, &st)))
+	/* Logged first, so the entry names the terms the article had. */
+	if ((rc = change_add(s, id, (int64_t)time(NULL))) || (rc = use(s, ST_ART_DELETE, &st)))
 		goto out;
 	if (!(rc = bind_i64(st, 1, id)) && !(rc = step(st, NULL)) && sqlite3_changes(s->db) == 0)
 		rc = DP_ENOTFOUND;
 	sqlite3_reset(st);
-	if (rc)
-		goto out;
-	rc = change_add(s, id, (int64_t)time(NULL));
 out:
 	return write_end(s, own, rc);
 }
@@ -1040,8 +1052,8 @@ int store_term_by_slug(struct store *s, enum term_kind kind, const char *slug, s
 	return rc;
 }
 
-int store_changes_since(struct store *s, int64_t after, int64_t *ret_ids, size_t max,
-			size_t *ret_n, int64_t *ret_last)
+int store_changes_since(struct store *s, int64_t after, int64_t *ret_ids, char **ret_terms,
+			size_t max, size_t *ret_n, int64_t *ret_last)
 {
 	sqlite3_stmt *st;
 	size_t n = 0;
@@ -1061,10 +1073,21 @@ int store_changes_since(struct store *s, int64_t after, int64_t *ret_ids, size_t
 		goto out;
 	while (n < max && !(rc = step(st, &row)) && row) {
 		last = sqlite3_column_int64(st, 0);
-		ret_ids[n++] = sqlite3_column_int64(st, 1);
+		ret_ids[n] = sqlite3_column_int64(st, 1);
+		if (ret_terms) {
+			const unsigned char *t = sqlite3_column_text(st, 2);
+			if (!(ret_terms[n] = strdup(t ? (const char *)t : ""))) {
+				rc = DP_ENOMEM;
+				break;
+			}
+		}
+		n++;
 	}
 out:
 	sqlite3_reset(st);
+	if (rc && ret_terms)
+		while (n)
+			free(ret_terms[--n]);
 	if (!rc) {
 		*ret_n = n;
 		*ret_last = last;
