@@ -16,6 +16,6 @@ for f in "$here"/demo/[0-9]*.md; do
   sed '1,/^$/d' "$f" | "$bin" --data "$data" post add \
     --title "$(field title "$f")" --slug "$slug" --dateline "$(field dateline "$f")" \
     --tags "$(field tags "$f")" --category "$(field category "$f")" \
-    --author "$(field author "$f")" --date "$date" >/dev/null
+    --author "$(field author "$f")" --lang "$(field lang "$f")" --date "$date" >/dev/null
 done
 echo "added $i demo articles"

@@ -31,7 +31,7 @@
 
 /* An article as the user describes it: every field optional for edit. */
 struct post_input {
-	const char *title, *slug, *dateline, *tags, *category, *author, *date;
+	const char *title, *slug, *dateline, *tags, *category, *author, *date, *lang;
 	int draft;        /* -1 unchanged, 0 publish, 1 draft */
 	char *body;       /* owned */
 	json_t *tag_list; /* import: array of strings (borrowed) */
@@ -41,7 +41,7 @@ static void help(FILE *f)
 {
 	fputs("usage: depesche [--data DIR] post COMMAND ...\n\n"
 	      "  add --title T [--slug S] [--dateline D] [--tags a,b] [--category C]\n"
-	      "      [--author NAME] [--date ISO-8601] [--draft]\n"
+	      "      [--author NAME] [--date ISO-8601] [--lang en] [--draft]\n"
 	      "        reads the Markdown body from stdin; prints the article's path last\n"
 	      "  list [--all] [--json]      newest first; --all adds drafts and scheduled ones\n"
 	      "  show SLUG [--json]         an article's fields and Markdown body\n"
@@ -52,6 +52,7 @@ static void help(FILE *f)
 	      "        {\"title\",\"body\",\"slug\",\"dateline\",\"tags\":[..],\"category\",\n"
 	      "         \"author\",\"date\",\"draft\"} — all or nothing\n\n"
 	      "Dates: 2026-11-27, 2026-11-27T10:00, 2026-11-27T10:00:00Z, …+01:00.\n"
+	      "--lang marks an article written in another language than the site (\"\" resets).\n"
 	      "A date in the future schedules the article; it appears at that time.\n",
 	      f);
 }
@@ -65,6 +66,21 @@ static int check_text(const char *what, const char *s, size_t max, const char *a
 	if (utf8_len(s) > max)
 		return cli_fail("%s is longer than %zu characters", what, max);
 	return EXIT_OK;
+}
+
+/* A language tag as HTML's lang takes it: "en", "de-AT", "pt-BR". */
+static bool lang_valid(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz");
+	if (n < 2 || n > 3)
+		return false;
+	while (s[n] == '-') {
+		size_t k = strspn(s + n + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+		if (k < 2 || k > 8)
+			return false;
+		n += k + 1;
+	}
+	return s[n] == '\0';
 }
 
 static bool blank(const char *s)
@@ -242,6 +258,8 @@ static int apply_and_save(struct store *st, const struct site *site, struct arti
 		return rc;
 	if (in->body && (rc = check_text("the body", in->body, BODY_MAX, "\n\r\t")))
 		return rc;
+	if (in->lang && *in->lang && !lang_valid(in->lang))
+		return cli_fail("--lang '%s' is not a language tag like en or de-AT", in->lang);
 	int64_t date = a->id ? a->published_at : now;
 	if (in->date && time_parse_iso(in->date, &date))
 		return cli_fail("--date '%s' is not a date like 2026-11-27T10:00:00+01:00", in->date);
@@ -303,6 +321,10 @@ static int apply_and_save(struct store *st, const struct site *site, struct arti
 		free(a->title);
 		a->title = strdup(in->title);
 	}
+	if (in->lang) {
+		free(a->lang);
+		a->lang = strdup(in->lang);
+	}
 	if (in->dateline) {
 		free(a->dateline);
 		a->dateline = blank(in->dateline) ? NULL : strdup(in->dateline);
@@ -352,6 +374,7 @@ static int parse_post_opts(int argc, char **argv, struct post_input *in, int *pu
 		{ "category", required_argument, NULL, 'c' },
 		{ "author", required_argument, NULL, 'a' },
 		{ "date", required_argument, NULL, 'd' },
+		{ "lang", required_argument, NULL, 'L' },
 		{ "draft", no_argument, NULL, 'r' },
 		{ "publish", no_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
@@ -370,6 +393,7 @@ static int parse_post_opts(int argc, char **argv, struct post_input *in, int *pu
 		case 'c': in->category = optarg; break;
 		case 'a': in->author = optarg; break;
 		case 'd': in->date = optarg; break;
+		case 'L': in->lang = optarg; break;
 		case 'r': in->draft = 1; break;
 		case 'p': if (publish) *publish = 1; else return -1; break;
 		case 'j': if (json) *json = 1; else return -1; break;
@@ -486,6 +510,7 @@ static json_t *article_json(const struct article *a, int with_body)
 	json_object_set_new(o, "dateline", a->dateline ? json_string(a->dateline) : json_null());
 	json_object_set_new(o, "category", a->category.id ? json_string(a->category.name) : json_null());
 	json_object_set_new(o, "author", a->author.id ? json_string(a->author.name) : json_null());
+	json_object_set_new(o, "lang", json_string(a->lang ? a->lang : ""));
 	if (with_body)
 		json_object_set_new(o, "body", json_string(a->body_md ? a->body_md : ""));
 	return o;
@@ -550,7 +575,7 @@ static int cmd_show(int argc, char **argv, struct store *st)
 		free(s);
 	} else {
 		const char *keys[] = { "id", "title", "path", "status", "date", "updated",
-				       "dateline", "category", "author" };
+				       "dateline", "category", "author", "lang" };
 		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 			json_t *v = json_object_get(o, keys[i]);
 			if (json_is_string(v))
@@ -643,6 +668,7 @@ static int cmd_import(int argc, char **argv, const struct site *site, struct sto
 		in.category = json_str(o, "category", &bad);
 		in.author = json_str(o, "author", &bad);
 		in.date = json_str(o, "date", &bad);
+		in.lang = json_str(o, "lang", &bad);
 		const char *body = json_str(o, "body", &bad);
 		json_t *tags = json_object_get(o, "tags");
 		if (json_is_array(tags))

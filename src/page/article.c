@@ -48,7 +48,7 @@ static char *jsonld(const struct page_req *req, const struct article *a, const c
 			      "@context", "https://schema.org", "@type", "NewsArticle",
 			      "headline", a->title, "url", url, "mainEntityOfPage", url,
 			      "datePublished", pub, "dateModified", mod,
-			      "inLanguage", req->site->lang,
+			      "inLanguage", a->lang && *a->lang ? a->lang : req->site->lang,
 			      "description", a->excerpt ? a->excerpt : "",
 			      "publisher", "@type", "Organization", "name", req->site->title,
 			      "url", home ? home : "");

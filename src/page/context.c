@@ -115,6 +115,10 @@ json_t *ctx_article_summary(const struct page_req *req, const struct article *a)
 		return NULL;
 	if (a->dateline && *a->dateline)
 		json_object_set_new(o, "dateline", json_string(a->dateline));
+	/* Only a language other than the page's needs marking (hyphenation,
+	 * screen readers). */
+	if (a->lang && *a->lang && strcmp(a->lang, req->site->lang) != 0)
+		json_object_set_new(o, "lang", json_string(a->lang));
 	if (a->author.id)
 		json_object_set_new(o, "author", term_obj(TERM_AUTHOR, &a->author));
 	if (a->category.id)

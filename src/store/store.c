@@ -24,6 +24,7 @@ void article_release(struct article *a)
 	free(a->body_md);
 	free(a->body_html);
 	free(a->excerpt);
+	free(a->lang);
 	term_release(&a->author);
 	term_release(&a->category);
 	for (size_t i = 0; i < a->ntags; i++)

@@ -36,6 +36,7 @@ struct article {
 	char *body_md;               /* Markdown source; NULL in lists unless asked */
 	char *body_html;             /* rendered at save time; NULL in lists unless asked */
 	char *excerpt;               /* plain text, first ~300 characters */
+	char *lang;                  /* BCP 47 tag ("en") or "" for the site's language */
 	struct term author;
 	struct term category;
 	struct term *tags;           /* ntags entries, ordered by name */

@@ -151,7 +151,7 @@ class Site:
         """post add; opts: slug, dateline, tags (list or str), category, author,
         date, draft (bool). Returns the article's path (/slug/)."""
         args = ["post", "add", "--title", title]
-        for k in ("slug", "dateline", "category", "author", "date"):
+        for k in ("slug", "dateline", "category", "author", "date", "lang"):
             if opts.get(k) is not None:
                 args += ["--" + k, opts[k]]
         if opts.get("tags"):

@@ -139,6 +139,21 @@ class ArticlePageTest(SiteTestCase):
         self.assertEqual(d.get("headline"), "Gipfel in Berlin")
         self.assertTrue(str(d.get("datePublished", "")).startswith("2025-11-27"), d)
 
+    def test_foreign_language_article_is_marked(self):
+        p = self.site.add("Minister resigns", body="An English report.\n", lang="en",
+                          date="2025-01-02T10:00:00Z")
+        html = self.server.get(p).text
+        self.assertRegex(html, r'<html lang="de"')
+        self.assertRegex(html, r'<article class="article" lang="en"')
+        d = [json.loads(b) for b in self.page(p).jsonld()][0]
+        self.assertEqual(d.get("inLanguage"), "en")
+        # an article in the site's own language carries no extra lang
+        self.assertNotRegex(self.server.get(self.main).text, r'<article class="article" lang=')
+        self.assertEqual(json.loads(self.site.must("post", "show", p.strip("/"), "--json").out)
+                         ["lang"], "en")
+        bad = self.site.cli("post", "edit", p.strip("/"), "--lang", "english!")
+        self.assertEqual(bad.rc, 1, bad)
+
     def test_research_links(self):
         p = self.page(self.main)
         title = "Gipfel in Berlin"

@@ -76,9 +76,14 @@ static const char v1[] =
 static const char v2[] =
 	"ALTER TABLE changes ADD COLUMN terms TEXT NOT NULL DEFAULT '';";
 
+/* 3: an article may be in another language than its site ("" = the site's). */
+static const char v3[] =
+	"ALTER TABLE articles ADD COLUMN lang TEXT NOT NULL DEFAULT '';";
+
 const struct migration sqlite_migrations[] = {
 	{ 1, v1 },
 	{ 2, v2 },
+	{ 3, v3 },
 };
 const size_t sqlite_nmigrations = sizeof sqlite_migrations / sizeof sqlite_migrations[0];
 

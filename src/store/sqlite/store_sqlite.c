@@ -96,7 +96,7 @@ _Static_assert(ST_LIST + 2 * (TERM_AUTHOR + 1) + 1 == ST_LIST_AUTHOR_HIDDEN &&
  * whether they want the bodies; the CASE keeps SQLite from reading them. */
 #define ART_COLS                                                                        \
 	"a.id, a.slug, a.title, a.dateline, a.excerpt, a.status, a.published_at,"       \
-	" a.updated_at, a.created_at, au.id, au.slug, au.name, c.id, c.slug, c.name"
+	" a.updated_at, a.created_at, au.id, au.slug, au.name, c.id, c.slug, c.name, a.lang"
 #define ART_BODIES ", a.body_md, a.body_html"
 #define ART_BODIES_IF ", CASE WHEN ?1 THEN a.body_md END, CASE WHEN ?1 THEN a.body_html END"
 #define JOIN_AUTHOR " LEFT JOIN authors au ON au.id = a.author_id"
@@ -185,12 +185,13 @@ static const char *const sql[ST__MAX] = {
 	[ST_TERM_ADD_AUTHOR] = "INSERT INTO authors (slug, name) VALUES (?1, ?2) RETURNING id",
 
 	[ST_ART_INSERT] = "INSERT INTO articles (slug, title, dateline, excerpt, status, author_id,"
-			  " category_id, published_at, updated_at, created_at, body_md, body_html)"
-			  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
+			  " category_id, published_at, updated_at, created_at, body_md, body_html,"
+			  " lang) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14)"
+			  " RETURNING id",
 	/* ?10 (created_at) is bound but left alone. */
 	[ST_ART_UPDATE] = "UPDATE articles SET slug = ?1, title = ?2, dateline = ?3, excerpt = ?4,"
 			  " status = ?5, author_id = ?6, category_id = ?7, published_at = ?8,"
-			  " updated_at = ?9, body_md = ?11, body_html = ?12"
+			  " updated_at = ?9, body_md = ?11, body_html = ?12, lang = ?14"
 			  " WHERE id = ?13 RETURNING created_at",
 	[ST_ART_TAGS_CLEAR] = "DELETE FROM article_tags WHERE article_id = ?1",
 	[ST_ART_TAG_ADD] = "INSERT OR IGNORE INTO article_tags (article_id, tag_id, status, published_at)"
@@ -372,7 +373,8 @@ static int read_article(sqlite3_stmt *st, struct article *a)
 	if ((rc = col_dup(st, 1, &a->slug)) || (rc = col_dup(st, 2, &a->title)) ||
 	    (rc = col_dup(st, 3, &a->dateline)) || (rc = col_dup(st, 4, &a->excerpt)) ||
 	    (rc = read_term(st, 9, &a->author)) || (rc = read_term(st, 12, &a->category)) ||
-	    (rc = col_dup(st, 15, &a->body_md)) || (rc = col_dup(st, 16, &a->body_html)))
+	    (rc = col_dup(st, 15, &a->lang)) ||
+	    (rc = col_dup(st, 16, &a->body_md)) || (rc = col_dup(st, 17, &a->body_html)))
 		return rc;
 	return DP_OK;
 }
@@ -873,7 +875,8 @@ static int article_write(sqlite3_stmt *st, const struct article *a, int64_t auth
 	    (rc = bind_i64(st, 9, updated_at)) || (rc = bind_i64(st, 10, created_at)) ||
 	    (rc = bind_text(st, 11, a->body_md ? a->body_md : "")) ||
 	    (rc = bind_text(st, 12, a->body_html ? a->body_html : "")) ||
-	    (rc = bind_i64(st, 13, a->id)) || (rc = step(st, &row)))
+	    (rc = bind_i64(st, 13, a->id)) || (rc = bind_text(st, 14, a->lang ? a->lang : "")) ||
+	    (rc = step(st, &row)))
 		goto out;
 	if (!row) {
 		rc = DP_ENOTFOUND;
