@@ -4,7 +4,8 @@
 
 Suites: the cmocka unit tests (TAP, each case counted) in the normal and the
 AddressSanitizer+UBSan build, the integration tests against both binaries,
-and the browser checks (Nu Html Checker, axe-core, 390 px width)."""
+the libFuzzer targets for a fixed number of inputs, and the browser checks
+(Nu Html Checker, axe-core, 390 px width)."""
 import argparse
 import json
 import os
@@ -97,6 +98,7 @@ def main():
     run_suite("integration", integ + [os.path.join(ROOT, args.build, "depesche")], totals)
     run_suite("integration-asan", integ + [os.path.join(ROOT, args.asan_build, "depesche")],
               totals, asan_env)
+    run_suite("fuzz", ["sh", "tests/fuzz/run.sh"], totals)
     if not args.skip_browser:
         run_suite("browser", ["sh", "tests/browser/run.sh",
                               os.path.join(ROOT, args.build, "depesche")], totals)

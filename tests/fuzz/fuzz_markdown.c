@@ -1,0 +1,23 @@
+/* fuzz_markdown.c — libFuzzer target: article Markdown as an editor sends it.
+ * In the default (safe) mode no raw HTML may come out: no <script> element,
+ * no javascript:/vbscript: link or image, and the excerpt is plain text. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/markdown.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *html = NULL, *excerpt = NULL;
+	if (markdown_render((const char *)data, size, false, 300, &html, &excerpt) == 0) {
+		if (strcasestr(html, "<script") || strcasestr(html, "href=\"javascript:") ||
+		    strcasestr(html, "src=\"javascript:") || strcasestr(html, "href=\"vbscript:"))
+			abort();
+		if (strchr(excerpt, '<') && !memchr(data, '<', size))
+			abort();
+	}
+	free(html);
+	free(excerpt);
+	return 0;
+}
