@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "render/markdown.h"
+#include "post/post.h"
 #include "site/site.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -21,21 +21,7 @@
 #include "util/timeutil.h"
 #include "util/utf8.h"
 
-#define BODY_MAX (1u << 20)     /* 1 MiB of Markdown per article */
-#define TITLE_MAX 300           /* characters */
-#define DATELINE_MAX 100
-#define TERM_NAME_MAX 100
-#define TAGS_MAX 20
-#define EXCERPT_CHARS 300
 #define IMPORT_LINE_MAX (2u << 20)
-
-/* An article as the user describes it: every field optional for edit. */
-struct post_input {
-	const char *title, *slug, *dateline, *tags, *category, *author, *date, *lang;
-	int draft;        /* -1 unchanged, 0 publish, 1 draft */
-	char *body;       /* owned */
-	json_t *tag_list; /* import: array of strings (borrowed) */
-};
 
 static void help(FILE *f)
 {
@@ -57,32 +43,6 @@ static void help(FILE *f)
 	      f);
 }
 
-static int check_text(const char *what, const char *s, size_t max, const char *allowed_ctl)
-{
-	if (!utf8_valid(s, strlen(s)))
-		return cli_fail("%s is not valid UTF-8", what);
-	if (utf8_has_control(s, allowed_ctl))
-		return cli_fail("%s contains control characters", what);
-	if (utf8_len(s) > max)
-		return cli_fail("%s is longer than %zu characters", what, max);
-	return EXIT_OK;
-}
-
-/* A language tag as HTML's lang takes it: "en", "de-AT", "pt-BR". */
-static bool lang_valid(const char *s)
-{
-	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz");
-	if (n < 2 || n > 3)
-		return false;
-	while (s[n] == '-') {
-		size_t k = strspn(s + n + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
-		if (k < 2 || k > 8)
-			return false;
-		n += k + 1;
-	}
-	return s[n] == '\0';
-}
-
 static bool blank(const char *s)
 {
 	for (; s && *s; s++)
@@ -91,10 +51,10 @@ static bool blank(const char *s)
 	return true;
 }
 
-/* Reads all of f, at most BODY_MAX bytes. */
+/* Reads all of f, at most POST_BODY_MAX bytes. */
 static int read_body(FILE *f, char **ret)
 {
-	struct buf b = BUF_INIT(BODY_MAX);
+	struct buf b = BUF_INIT(POST_BODY_MAX);
 	char chunk[8192];
 	size_t n;
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
@@ -102,7 +62,7 @@ static int read_body(FILE *f, char **ret)
 			break;
 	if (buf_error(&b) == DP_ETOOBIG) {
 		buf_release(&b);
-		return cli_fail("the body is larger than %u bytes", BODY_MAX);
+		return cli_fail("the body is larger than %u bytes", POST_BODY_MAX);
 	}
 	if (ferror(f) || buf_error(&b)) {
 		buf_release(&b);
@@ -116,251 +76,14 @@ static int read_body(FILE *f, char **ret)
 	return *ret ? EXIT_OK : cli_fail("out of memory");
 }
 
-static const char *const reserved_slugs[] = { "tag", "category", "author", "page", "feed",
-					      "assets", "admin", "api", "search", "healthz",
-					      "sitemap-xml", "robots-txt", NULL };
-
-static bool reserved(const char *slug)
+/* post_save() with its message printed as a CLI error. */
+static int save(struct store *st, const struct site *site, struct article *a,
+		const struct post_input *in, int64_t now)
 {
-	for (size_t i = 0; reserved_slugs[i]; i++)
-		if (strcmp(slug, reserved_slugs[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool slug_valid(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > 200 || s[0] == '-' || s[n - 1] == '-')
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
-			return false;
-	return true;
-}
-
-/* Picks the slug: the given one must be free; a derived one is numbered. */
-static int choose_slug(struct store *st, const struct post_input *in, int64_t self_id,
-		       char *out, size_t outlen)
-{
-	bool taken;
-	if (in->slug) {
-		if (!slug_valid(in->slug))
-			return cli_fail("--slug '%s' may only hold a-z, 0-9 and inner '-'", in->slug);
-		if (reserved(in->slug))
-			return cli_fail("--slug '%s' is reserved for the site's own pages", in->slug);
-		if (store_slug_taken(st, in->slug, self_id, &taken))
-			return cli_fail("cannot read the database");
-		if (taken)
-			return cli_fail("the slug '%s' is taken by another article", in->slug);
-		snprintf(out, outlen, "%s", in->slug);
-		return EXIT_OK;
-	}
-	char base[SLUG_MAX + 1];
-	if (slug_from_text(in->title, base, sizeof base))
-		return cli_fail("cannot make a slug from the title");
-	for (unsigned i = 1; i < 10000; i++) {
-		if (i == 1)
-			snprintf(out, outlen, "%s", base);
-		else
-			snprintf(out, outlen, "%s-%u", base, i);
-		if (reserved(out))
-			continue;
-		if (store_slug_taken(st, out, self_id, &taken))
-			return cli_fail("cannot read the database");
-		if (!taken)
-			return EXIT_OK;
-	}
-	return cli_fail("no free slug for this title");
-}
-
-/* Splits "a, b,c" into trimmed names; validates each. */
-static int split_tags(const char *list, char ***ret, size_t *ret_n)
-{
-	char *copy = strdup(list), *save = NULL;
-	char **names = calloc(TAGS_MAX, sizeof *names);
-	size_t n = 0;
-	int rc = EXIT_OK;
-	if (!copy || !names) {
-		rc = cli_fail("out of memory");
-		goto out;
-	}
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		while (*t == ' ' || *t == '\t')
-			t++;
-		size_t len = strlen(t);
-		while (len && (t[len - 1] == ' ' || t[len - 1] == '\t'))
-			t[--len] = '\0';
-		if (!len)
-			continue;
-		if ((rc = check_text("a tag", t, TERM_NAME_MAX, "")))
-			goto out;
-		if (n == TAGS_MAX) {
-			rc = cli_fail("at most %d tags", TAGS_MAX);
-			goto out;
-		}
-		bool dup = false;
-		for (size_t i = 0; i < n; i++)
-			dup |= strcasecmp(names[i], t) == 0;
-		if (!dup && !(names[n++] = strdup(t))) {
-			rc = cli_fail("out of memory");
-			goto out;
-		}
-	}
-out:
-	free(copy);
-	if (rc) {
-		for (size_t i = 0; i < n; i++)
-			free(names[i]);
-		free(names);
-		return rc;
-	}
-	*ret = names;
-	*ret_n = n;
+	char err[512];
+	if (post_save(st, site, a, in, now, err, sizeof err))
+		return cli_fail("%s", err);
 	return EXIT_OK;
-}
-
-static void free_names(char **names, size_t n)
-{
-	for (size_t i = 0; names && i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-static char *dupz(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
-/* Applies in to a (a fresh or a loaded article) and saves it. On success
- * *a holds the saved article. */
-static int apply_and_save(struct store *st, const struct site *site, struct article *a,
-			  const struct post_input *in, int64_t now)
-{
-	char slug[256];
-	char **tags = NULL;
-	size_t ntags = 0;
-	const char *category = a->category.id ? a->category.name : NULL;
-	const char *author = a->author.id ? a->author.name : NULL;
-	int rc;
-
-	if (in->title) {
-		if (blank(in->title))
-			return cli_fail("the title must not be empty");
-		if ((rc = check_text("the title", in->title, TITLE_MAX, "")))
-			return rc;
-	}
-	if (in->dateline && (rc = check_text("the dateline", in->dateline, DATELINE_MAX, "")))
-		return rc;
-	if (in->category && (rc = check_text("the category", in->category, TERM_NAME_MAX, "")))
-		return rc;
-	if (in->author && (rc = check_text("the author", in->author, TERM_NAME_MAX, "")))
-		return rc;
-	if (in->body && (rc = check_text("the body", in->body, BODY_MAX, "\n\r\t")))
-		return rc;
-	if (in->lang && *in->lang && !lang_valid(in->lang))
-		return cli_fail("--lang '%s' is not a language tag like en or de-AT", in->lang);
-	int64_t date = a->id ? a->published_at : now;
-	if (in->date && time_parse_iso(in->date, &date))
-		return cli_fail("--date '%s' is not a date like 2026-11-27T10:00:00+01:00", in->date);
-
-	if (in->tag_list) {
-		size_t i;
-		json_t *v;
-		struct buf joined = BUF_INIT(64 * 1024);
-		json_array_foreach(in->tag_list, i, v) {
-			if (!json_is_string(v)) {
-				buf_release(&joined);
-				return cli_fail("tags must be strings");
-			}
-			if (strchr(json_string_value(v), ',')) {
-				buf_release(&joined);
-				return cli_fail("a tag must not contain a comma");
-			}
-			buf_printf(&joined, "%s%s", i ? "," : "", json_string_value(v));
-		}
-		rc = split_tags(buf_cstr(&joined), &tags, &ntags);
-		buf_release(&joined);
-		if (rc)
-			return rc;
-	} else if (in->tags) {
-		if ((rc = split_tags(in->tags, &tags, &ntags)))
-			return rc;
-	} else if (a->ntags) {
-		tags = calloc(a->ntags, sizeof *tags);
-		for (size_t i = 0; tags && i < a->ntags; i++)
-			tags[ntags++] = strdup(a->tags[i].name);
-	}
-
-	struct post_input eff = *in;
-	if (!eff.title)
-		eff.title = a->title;
-	/* The slug stays on edit unless one is given: links must not break. */
-	if (in->slug || !a->id) {
-		if ((rc = choose_slug(st, &eff, a->id, slug, sizeof slug)))
-			goto out;
-	} else {
-		snprintf(slug, sizeof slug, "%s", a->slug);
-	}
-
-	char *html = NULL, *excerpt = NULL;
-	if (in->body || !a->id) {
-		const char *md = in->body ? in->body : "";
-		if (markdown_render(md, strlen(md), site->allow_html, EXCERPT_CHARS, &html, &excerpt)) {
-			rc = cli_fail("cannot render the Markdown body");
-			goto out;
-		}
-		free(a->body_md);
-		free(a->body_html);
-		free(a->excerpt);
-		a->body_md = strdup(md);
-		a->body_html = html;
-		a->excerpt = excerpt;
-	}
-	if (in->title) {
-		free(a->title);
-		a->title = strdup(in->title);
-	}
-	if (in->lang) {
-		free(a->lang);
-		a->lang = strdup(in->lang);
-	}
-	if (in->dateline) {
-		free(a->dateline);
-		a->dateline = blank(in->dateline) ? NULL : strdup(in->dateline);
-	}
-	free(a->slug);
-	a->slug = strdup(slug);
-	a->published_at = date;
-	/* A new article was last changed when it says it was published; only
-	 * later edits make it "updated". */
-	if (!a->id)
-		a->updated_at = date;
-	if (in->draft >= 0)
-		a->status = in->draft ? ARTICLE_DRAFT : ARTICLE_PUBLISHED;
-	if (in->category)
-		category = in->category;
-	if (in->author)
-		author = in->author;
-	if (!a->title || !a->slug || !a->body_md) {
-		rc = cli_fail("out of memory");
-		goto out;
-	}
-	/* category/author point into a's terms until save: copy them first. */
-	char *cat = dupz(category), *aut = dupz(author);
-	int src = store_article_save(st, a, (const char *const *)tags, ntags,
-				     cat && !blank(cat) ? cat : NULL, aut && !blank(aut) ? aut : NULL);
-	free(cat);
-	free(aut);
-	if (src == DP_EEXISTS)
-		rc = cli_fail("the slug '%s' is taken by another article", a->slug);
-	else if (src)
-		rc = cli_fail("cannot save the article: %s", dp_strerror(src));
-	else
-		rc = EXIT_OK;
-out:
-	free_names(tags, ntags);
-	return rc;
 }
 
 static int parse_post_opts(int argc, char **argv, struct post_input *in, int *publish,
@@ -432,6 +155,7 @@ static int find_article(struct store *st, const char *key, struct article *ret)
 static int cmd_add(int argc, char **argv, const struct site *site, struct store *st)
 {
 	struct post_input in = { .draft = 0 };
+	char *body = NULL;
 	struct article a = { 0 };
 	int r = parse_post_opts(argc, argv, &in, NULL, NULL, NULL);
 	if (r)
@@ -442,10 +166,11 @@ static int cmd_add(int argc, char **argv, const struct site *site, struct store 
 		return cli_fail("post add needs --title");
 	if (blank(in.title))
 		return cli_fail("the title must not be empty");
-	if (read_body(stdin, &in.body))
+	if (read_body(stdin, &body))
 		return EXIT_ERR;
+	in.body = body;
 	a.status = ARTICLE_PUBLISHED;
-	r = apply_and_save(st, site, &a, &in, (int64_t)time(NULL));
+	r = save(st, site, &a, &in, (int64_t)time(NULL));
 	if (!r) {
 		if (a.status == ARTICLE_PUBLISHED && a.published_at > (int64_t)time(NULL)) {
 			char when[40];
@@ -454,7 +179,7 @@ static int cmd_add(int argc, char **argv, const struct site *site, struct store 
 		}
 		printf("/%s/\n", a.slug);
 	}
-	free(in.body);
+	free(body);
 	article_release(&a);
 	return r;
 }
@@ -462,6 +187,7 @@ static int cmd_add(int argc, char **argv, const struct site *site, struct store 
 static int cmd_edit(int argc, char **argv, const struct site *site, struct store *st)
 {
 	struct post_input in = { .draft = -1 };
+	char *body = NULL;
 	struct article a = { 0 };
 	int publish = 0;
 	int r = parse_post_opts(argc, argv, &in, &publish, NULL, NULL);
@@ -474,18 +200,19 @@ static int cmd_edit(int argc, char **argv, const struct site *site, struct store
 	if (publish)
 		in.draft = 0;
 	if (!isatty(STDIN_FILENO)) {
-		if (read_body(stdin, &in.body))
+		if (read_body(stdin, &body))
 			return EXIT_ERR;
-		if (blank(in.body)) { /* nothing piped in: keep the body */
-			free(in.body);
-			in.body = NULL;
+		if (blank(body)) { /* nothing piped in: keep the body */
+			free(body);
+			body = NULL;
 		}
+		in.body = body;
 	}
 	if ((r = find_article(st, argv[optind], &a)) == EXIT_OK)
-		r = apply_and_save(st, site, &a, &in, (int64_t)time(NULL));
+		r = save(st, site, &a, &in, (int64_t)time(NULL));
 	if (!r)
 		printf("/%s/\n", a.slug);
-	free(in.body);
+	free(body);
 	article_release(&a);
 	return r;
 }
@@ -683,12 +410,10 @@ static int cmd_import(int argc, char **argv, const struct site *site, struct sto
 		} else if (!in.title || blank(in.title)) {
 			r = cli_fail("line %zu: \"title\" is missing or empty", lineno);
 		} else {
-			in.body = strdup(body ? body : "");
-			fprintf(stderr, "%s", "");
-			r = in.body ? apply_and_save(st, site, &a, &in, now) : cli_fail("out of memory");
+			in.body = body ? body : "";
+			r = save(st, site, &a, &in, now);
 			if (r)
 				fprintf(stderr, "depesche: (at line %zu)\n", lineno);
-			free(in.body);
 		}
 		article_release(&a);
 		json_decref(o);

@@ -124,4 +124,137 @@ int store_next_scheduled(struct store *s, int64_t now, int64_t *ret);
  * Last-Modified for lists. */
 int store_last_modified(struct store *s, int64_t now, int64_t *ret);
 
+/* ---- reader comments ---- */
+
+enum comment_status {
+	COMMENT_PENDING,   /* waiting for a moderator; shown to nobody */
+	COMMENT_APPROVED,  /* public */
+	COMMENT_SPAM,      /* kept for learning, never shown */
+	COMMENT_REJECTED,  /* deleted by a moderator (kept for the audit) */
+	COMMENT_STATUS__MAX
+};
+
+struct comment {
+	int64_t id;
+	int64_t article_id;
+	int64_t parent_id;        /* 0: a top-level comment */
+	int depth;                /* 0, 1 or 2 (replies nest three levels deep) */
+	char *author_name;
+	char *author_email;       /* "" when none was given; never shown publicly */
+	char *text;               /* as written (plain text) */
+	char *ip;                 /* the client's address */
+	enum comment_status status;
+	bool notify;              /* the writer wants mail about replies */
+	bool by_site;             /* written by the newsroom ("reply as the site") */
+	char *verdict;            /* triage: "ok", "offtopic", "demeaning", "spam" */
+	double score;             /* triage score 0..1 */
+	char *reasons;            /* triage reasons: a JSON array of strings */
+	int64_t created_at, updated_at;
+	char *article_slug;       /* filled by store_comments() (joins the article) */
+	char *article_title;
+};
+
+struct comment_list {
+	struct comment *items;
+	size_t n;
+};
+
+void comment_release(struct comment *c);
+void comment_list_release(struct comment_list *l);
+
+/* Inserts c (status as set; depth from its parent, DP_EINVAL past depth 2 or
+ * for a parent of another article). Sets id, depth, created_at, updated_at.
+ * An approved comment records a change of its article. */
+int store_comment_add(struct store *s, struct comment *c);
+int store_comment_get(struct store *s, int64_t id, struct comment *ret);
+/* The comments of an article with status st, oldest first. */
+int store_comments_of_article(struct store *s, int64_t article_id, enum comment_status st,
+			      struct comment_list *ret);
+/* All comments with status st, newest first, with article slug and title. */
+int store_comments(struct store *s, enum comment_status st, size_t offset, size_t limit,
+		   struct comment_list *ret, size_t *ret_total);
+/* Changes the status; records a change of the article when the comment
+ * becomes or stops being public. */
+int store_comment_set_status(struct store *s, int64_t id, enum comment_status st);
+/* Replaces the text (a moderator's edit); records a change if public. */
+int store_comment_set_text(struct store *s, int64_t id, const char *text);
+/* How many comments have status st. */
+int store_comment_count(struct store *s, enum comment_status st, size_t *ret);
+/* Approved comments of each of n articles, into ret_counts[n]. */
+int store_comment_counts(struct store *s, const int64_t *article_ids, size_t n,
+			 size_t *ret_counts);
+/* Comments with exactly this text created at or after since (any status). */
+int store_comment_duplicates(struct store *s, const char *text, int64_t since, size_t *ret);
+
+/* ---- accounts, sessions, API tokens, audit log ---- */
+
+enum role { ROLE_ADMIN, ROLE_EDITOR, ROLE_AUTHOR, ROLE_MODERATOR, ROLE__MAX };
+
+struct user {
+	int64_t id;
+	char *name;               /* login name; also the byline an author writes under */
+	char *pwhash;             /* argon2id string (crypto_pwhash_str) */
+	enum role role;
+	int64_t created_at;
+};
+
+void user_release(struct user *u);
+/* Inserts u; sets id and created_at. DP_EEXISTS for a taken name. */
+int store_user_add(struct store *s, struct user *u);
+int store_user_by_name(struct store *s, const char *name, struct user *ret);
+int store_user_by_id(struct store *s, int64_t id, struct user *ret);
+/* All users by name; *ret is an array of *ret_n users (free each, then the array). */
+int store_users(struct store *s, struct user **ret, size_t *ret_n);
+int store_user_set_password(struct store *s, int64_t id, const char *pwhash);
+/* Deletes the user and their sessions. */
+int store_user_delete(struct store *s, int64_t id);
+
+/* Sessions are stored by a hash of their id, never the id itself. */
+struct session {
+	int64_t user_id;
+	char *csrf;               /* the token every state-changing form carries */
+	int64_t expires_at;
+};
+void session_release(struct session *se);
+int store_session_add(struct store *s, const char *id_hash, int64_t user_id, const char *csrf,
+		      int64_t expires_at);
+/* DP_ENOTFOUND for an unknown or expired session. */
+int store_session_get(struct store *s, const char *id_hash, int64_t now, struct session *ret);
+int store_session_delete(struct store *s, const char *id_hash);
+int store_sessions_purge(struct store *s, int64_t now);
+
+struct api_token {
+	int64_t id;
+	char *name;
+	enum role role;
+	int64_t created_at;
+	int64_t last_used_at;
+};
+void api_token_release(struct api_token *t);
+/* hash: of the secret token (the token itself is never stored). DP_EEXISTS for a taken name. */
+int store_token_add(struct store *s, const char *name, enum role role, const char *hash,
+		    int64_t *ret_id);
+int store_token_by_hash(struct store *s, const char *hash, struct api_token *ret);
+int store_tokens(struct store *s, struct api_token **ret, size_t *ret_n);
+int store_token_delete(struct store *s, const char *name);
+
+struct audit_entry {
+	int64_t id, at;
+	char *actor;              /* user or token name, "cli" */
+	char *action;             /* "comment.approve", "post.publish", ... */
+	char *object;             /* "comment 12", "/neue-bahnstrecke/" */
+	char *detail;             /* free text, may be "" */
+};
+void audit_entry_release(struct audit_entry *e);
+int store_audit_add(struct store *s, const char *actor, const char *action, const char *object,
+		    const char *detail);
+/* Newest first; *ret is an array of *ret_n entries. */
+int store_audit(struct store *s, size_t offset, size_t limit, struct audit_entry **ret,
+		size_t *ret_n);
+
+/* ---- small site state (the triage model, secrets) ---- */
+/* DP_ENOTFOUND when key is not set; *ret is malloc'd. */
+int store_kv_get(struct store *s, const char *key, char **ret);
+int store_kv_set(struct store *s, const char *key, const char *value);
+
 #endif

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "store/sqlite/internal.h"
 #include "store/sqlite/migrations.h"
 #include "util/err.h"
 #include "util/slug.h"
@@ -233,6 +234,7 @@ static const char *const sql[ST__MAX] = {
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST__MAX]; /* prepared on first use, finalized by store_close() */
+	sqlite3_stmt *xst[SQ_XSLOTS]; /* the same for the backend's other files */
 };
 
 /* Maps an SQLite result code to enum dp_err. A UNIQUE violation can only be
@@ -567,6 +569,8 @@ void store_close(struct store *s)
 		return;
 	for (size_t i = 0; i < ST__MAX; i++)
 		sqlite3_finalize(s->st[i]);
+	for (size_t i = 0; i < SQ_XSLOTS; i++)
+		sqlite3_finalize(s->xst[i]);
 	sqlite3_close_v2(s->db);
 	free(s);
 }
@@ -1129,4 +1133,67 @@ int store_next_scheduled(struct store *s, int64_t now, int64_t *ret)
 int store_last_modified(struct store *s, int64_t now, int64_t *ret)
 {
 	return scalar(s, ST_LAST_MODIFIED, now, ret);
+}
+
+/* ---- shared with the backend's other files (internal.h) ---- */
+
+int sq_use(struct store *s, unsigned slot, const char *sql_text, sqlite3_stmt **ret)
+{
+	*ret = NULL;
+	if (slot >= SQ_XSLOTS)
+		return DP_EINVAL;
+	if (!s->xst[slot]) {
+		int rc = sqlite3_prepare_v3(s->db, sql_text, -1, SQLITE_PREPARE_PERSISTENT,
+					    &s->xst[slot], NULL);
+		if (rc != SQLITE_OK || !s->xst[slot]) {
+			sqlite3_finalize(s->xst[slot]);
+			s->xst[slot] = NULL;
+			return map_err(rc) ? map_err(rc) : DP_EDB;
+		}
+	}
+	*ret = s->xst[slot];
+	return DP_OK;
+}
+
+int sq_step(sqlite3_stmt *st, bool *ret_row)
+{
+	return step(st, ret_row);
+}
+
+int sq_bind_i64(sqlite3_stmt *st, int i, int64_t v)
+{
+	return bind_i64(st, i, v);
+}
+
+int sq_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	return bind_text(st, i, v);
+}
+
+int sq_col_dup(sqlite3_stmt *st, int i, char **ret)
+{
+	int rc = col_dup(st, i, ret);
+	if (!rc && !*ret && !(*ret = strdup("")))
+		rc = DP_ENOMEM;
+	return rc;
+}
+
+int sq_write_begin(struct store *s, bool *own)
+{
+	return write_begin(s, own);
+}
+
+int sq_write_end(struct store *s, bool own, int rc)
+{
+	return write_end(s, own, rc);
+}
+
+int sq_change_add(struct store *s, int64_t article_id, int64_t at)
+{
+	return change_add(s, article_id, at);
+}
+
+int sq_changes(struct store *s)
+{
+	return sqlite3_changes(s->db);
 }

@@ -1,0 +1,47 @@
+/* admin.h — the newsroom admin under /admin/: one file per page type
+ * (admin_login.c, admin_comments.c, admin_posts.c, admin_upload.c,
+ * admin_audit.c). Every handler is a dynamic route (src/http/router.c):
+ * never cached, the caller already authenticated and authorised by the
+ * router, POST forms already CSRF-checked. Pages render theme templates
+ * under templates/admin/. */
+#ifndef DEPESCHE_PAGE_ADMIN_H
+#define DEPESCHE_PAGE_ADMIN_H
+
+#include "http/request.h"
+
+/* GET/POST /admin/login, POST /admin/logout */
+int admin_login_form(struct http_req *req, struct http_res *res);
+int admin_login(struct http_req *req, struct http_res *res);
+int admin_logout(struct http_req *req, struct http_res *res);
+/* GET /admin/ — the dashboard: pending count, links */
+int admin_dashboard(struct http_req *req, struct http_res *res);
+
+/* GET /admin/comments?status=pending|approved|spam|rejected&page=N — the queue */
+int admin_comments(struct http_req *req, struct http_res *res);
+/* POST /admin/comments — bulk: action=approve|reject|spam and one or more id */
+int admin_comments_action(struct http_req *req, struct http_res *res);
+/* GET/POST /admin/comments/:id/edit — a moderator edits the text */
+int admin_comment_edit_form(struct http_req *req, struct http_res *res);
+int admin_comment_edit(struct http_req *req, struct http_res *res);
+/* POST /admin/comments/:id/reply — reply as the site (approved at once) */
+int admin_comment_reply(struct http_req *req, struct http_res *res);
+
+/* GET /admin/posts (filters: status, q), GET /admin/posts/new, POST /admin/posts */
+int admin_posts(struct http_req *req, struct http_res *res);
+int admin_post_new(struct http_req *req, struct http_res *res);
+int admin_post_create(struct http_req *req, struct http_res *res);
+/* GET/POST /admin/posts/:id — edit; the form's "action" is save, preview,
+ * publish, unpublish or schedule */
+int admin_post_edit(struct http_req *req, struct http_res *res);
+int admin_post_update(struct http_req *req, struct http_res *res);
+/* GET/POST /admin/posts/:id/delete — confirm, then delete */
+int admin_post_delete_form(struct http_req *req, struct http_res *res);
+int admin_post_delete(struct http_req *req, struct http_res *res);
+
+/* POST /admin/uploads — an image (multipart field "file") */
+int admin_upload(struct http_req *req, struct http_res *res);
+
+/* GET /admin/audit — admins only */
+int admin_audit(struct http_req *req, struct http_res *res);
+
+#endif

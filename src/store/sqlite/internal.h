@@ -1,0 +1,34 @@
+/* internal.h — what store_sqlite.c shares with the backend's other files
+ * (comments.c, accounts.c): prepared statements in per-connection slots,
+ * binding, stepping and the write bracket. Not part of store.h. */
+#ifndef DEPESCHE_STORE_SQLITE_INTERNAL_H
+#define DEPESCHE_STORE_SQLITE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* Slots for statements defined outside store_sqlite.c; each file owns a
+ * range (comments.c 0..31, accounts.c 32..63). */
+#define SQ_XSLOTS 64
+
+/* *ret: the statement in slot, prepared from sql on this connection's
+ * first use. The statement must be reset by the caller after use. */
+int sq_use(struct store *s, unsigned slot, const char *sql, sqlite3_stmt **ret);
+/* Steps once: DP_OK with *ret_row (optional) telling whether a row came. */
+int sq_step(sqlite3_stmt *st, bool *ret_row);
+int sq_bind_i64(sqlite3_stmt *st, int i, int64_t v);
+int sq_bind_text(sqlite3_stmt *st, int i, const char *v);  /* NULL binds NULL */
+int sq_col_dup(sqlite3_stmt *st, int i, char **ret);       /* NULL column: "" */
+/* The write bracket: a savepoint, inside BEGIN IMMEDIATE when the caller has
+ * no transaction open. End with the write's rc; returns the final rc. */
+int sq_write_begin(struct store *s, bool *own);
+int sq_write_end(struct store *s, bool own, int rc);
+/* Records a change of an article in the change log (cache invalidation). */
+int sq_change_add(struct store *s, int64_t article_id, int64_t at);
+/* The number of rows the last statement changed. */
+int sq_changes(struct store *s);
+
+#endif
