@@ -14,6 +14,9 @@ static const struct command {
 	{ "init", cli_init, "create a site (database and settings)" },
 	{ "post", cli_post, "write, list, edit, publish and delete articles" },
 	{ "serve", cli_serve, "serve the site over HTTP" },
+	{ "user", cli_user, "accounts for the admin (add, list, passwd, delete)" },
+	{ "token", cli_token, "bearer tokens for the JSON API" },
+	{ "moderation", cli_moderation, "try the comment policy: score comments" },
 };
 
 static void usage(FILE *f)

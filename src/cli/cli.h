@@ -12,6 +12,9 @@ enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
 int cli_init(int argc, char **argv, const char *data_dir);
 int cli_post(int argc, char **argv, const char *data_dir);
 int cli_serve(int argc, char **argv, const char *data_dir);
+int cli_user(int argc, char **argv, const char *data_dir);
+int cli_token(int argc, char **argv, const char *data_dir);
+int cli_moderation(int argc, char **argv, const char *data_dir);
 
 /* Reports the option getopt_long just refused ("depesche: unknown option or
  * missing value: --x"); returns EXIT_USAGE. */

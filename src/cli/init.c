@@ -112,6 +112,10 @@ int cli_init(int argc, char **argv, const char *data_dir)
 	site.timezone = "Europe/Berlin";
 	site.per_page = 10;
 	site.feed_items = 20;
+	site.comments_open = true;
+	site.comment_rate = 5;
+	site.comment_min_seconds = 3;
+	site.auto_spam = 0.95;
 
 	struct store *st = NULL;
 	int rc = store_open(path, STORE_CREATE, &st);

@@ -116,4 +116,9 @@ const char *feed_lang(const struct site *site);
 /* <name>text</name> and a newline, text escaped with xml_txt. */
 void feed_elem(struct buf *b, const char *name, const char *text);
 
+/* An article's approved comments (l may be NULL: none) as a feed. */
+enum feed_format { FEED_RSS, FEED_ATOM, FEED_JSON };
+int feed_comments(struct buf *out, enum feed_format fmt, const struct site *site,
+		  const struct article *a, const struct comment_list *l);
+
 #endif

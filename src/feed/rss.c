@@ -211,36 +211,5 @@ int feed_rss(struct buf *out, const struct site *site, const struct feed_meta *m
 
 int feed_rss_comments(struct buf *out, const struct site *site, const struct article *a)
 {
-	/* The interface strings live in the theme; a feed title is the one
-	 * bit of language this layer needs, so it keeps its own two. */
-	const char *prefix = strcmp(feed_lang(site), "de") == 0 ? "Kommentare zu: "
-								 : "Comments on: ";
-	struct buf title = BUF_INIT(out->max), path = BUF_INIT(out->max), self = BUF_INIT(out->max);
-	int rc;
-
-	buf_puts(&title, prefix);
-	buf_puts(&title, a->title ? a->title : "");
-	buf_putc(&path, '/');
-	if (a->slug && *a->slug) {
-		url_path_seg(&path, a->slug);
-		buf_putc(&path, '/');
-	}
-	buf_puts(&self, buf_cstr(&path));
-	buf_puts(&self, "feed/");
-	rc = buf_error(&title) ? buf_error(&title)
-	   : buf_error(&path) ? buf_error(&path) : buf_error(&self);
-	if (rc) {
-		if (!out->err)
-			out->err = rc;
-		goto out;
-	}
-
-	channel_open(out, site, buf_cstr(&title), buf_cstr(&title), buf_cstr(&path),
-		     buf_cstr(&self), feed_item_updated(a));
-	channel_close(out);
-out:
-	buf_release(&title);
-	buf_release(&path);
-	buf_release(&self);
-	return buf_error(out);
+	return feed_comments(out, FEED_RSS, site, a, NULL);
 }

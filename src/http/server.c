@@ -17,7 +17,11 @@
 #include <unistd.h>
 
 #include "cache/cache.h"
+#include "http/auth.h"
+#include "http/dynamic.h"
 #include "http/watch.h"
+#include "moderation/triage.h"
+#include "page/comments.h"
 #include "page/page.h"
 #include "page/theme.h"
 #include "site/site.h"
@@ -40,6 +44,8 @@ struct server {
 	pthread_mutex_t stores_lock;   /* guards stores[] */
 	struct store **stores;         /* one per worker thread, closed at the end */
 	size_t nstores, cap_stores;
+	struct dyn_env env;            /* what dynamic requests get */
+	struct triage_model *triage;   /* the site's learned comment model */
 };
 
 /* Per-request state, only for requests that send a body. */
@@ -75,6 +81,11 @@ static struct store *thread_store(struct server *srv)
 	srv->stores[srv->nstores++] = s;
 	pthread_mutex_unlock(&srv->stores_lock);
 	return tls_store = s;
+}
+
+static struct store *env_store(void *ctx)
+{
+	return thread_store(ctx);
 }
 
 static enum MHD_Result queue_plain(struct MHD_Connection *conn, unsigned status,
@@ -187,6 +198,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)upload_data;
 	struct cache_cond cond;
 
+	if (*con_cls == NULL && (router_owns(url) || (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+						       strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)))
+		return dynamic_begin(&srv->env, conn, url, method, con_cls);
+	if (dynamic_is(*con_cls))
+		return dynamic_continue(&srv->env, conn, url, method, upload_data, upload_data_size,
+					con_cls);
 	if (*con_cls == NULL) {
 		/* First call: headers only. Refuse oversized bodies before reading them. */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -247,7 +264,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)cls;
 	(void)conn;
 	(void)toe;
-	if (*con_cls && *con_cls != &first_call_marker)
+	if (dynamic_is(*con_cls))
+		dynamic_free(*con_cls);
+	else if (*con_cls && *con_cls != &first_call_marker)
 		free(*con_cls);
 	*con_cls = NULL;
 }
@@ -305,6 +324,35 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, int *ret_v6)
 	return DP_EINVAL;
 }
 
+/* The comment form's secret (made once per site) and the learned triage
+ * model, from the database. */
+static int load_site_state(const char *db_path, struct triage_model **ret_model)
+{
+	struct store *st = NULL;
+	char *secret = NULL, *model = NULL;
+	int rc = store_open(db_path, 0, &st);
+	if (rc)
+		return rc;
+	rc = store_kv_get(st, "comment_secret", &secret);
+	if (rc == DP_ENOTFOUND) {
+		char fresh[65];
+		auth_random_token(fresh);
+		rc = store_kv_set(st, "comment_secret", fresh);
+		secret = strdup(fresh);
+	}
+	if (!rc && secret)
+		comment_set_secret((const unsigned char *)secret, strlen(secret));
+	*ret_model = NULL;
+	if (!rc && store_kv_get(st, "triage_model", &model) == DP_OK)
+		triage_model_load(model, ret_model);
+	if (!rc && !*ret_model)
+		rc = triage_model_new(ret_model);
+	free(secret);
+	free(model);
+	store_close(st);
+	return rc;
+}
+
 static void raise_fd_limit(void)
 {
 	struct rlimit rl;
@@ -349,6 +397,14 @@ int server_run(const struct site *site, const struct server_opts *opts)
 	if (!srv.db_path || cache_new(opts->cache_bytes ? opts->cache_bytes : (256u << 20),
 				      &srv.cache))
 		goto out;
+	rc = load_site_state(srv.db_path, &srv.triage);
+	if (rc) {
+		fprintf(stderr, "depesche: cannot open the database %s: %s\n", srv.db_path,
+			dp_strerror(rc));
+		goto out;
+	}
+	srv.env = (struct dyn_env){ .site = site, .theme = srv.theme, .triage = srv.triage,
+				    .thread_store = env_store, .ctx = &srv };
 	rc = watch_start(srv.db_path, srv.cache, &w);
 	if (rc) {
 		fprintf(stderr, "depesche: cannot open the database %s: %s\n", srv.db_path,
@@ -404,6 +460,7 @@ out:
 		store_close(srv.stores[i]);
 	free(srv.stores);
 	cache_free(srv.cache);
+	triage_model_free(srv.triage);
 	theme_free(srv.theme);
 	free(srv.db_path);
 	pthread_mutex_destroy(&srv.stores_lock);

@@ -17,6 +17,13 @@ struct triage_model;
 int moderation_decide(struct store *st, struct triage_model *m, int64_t comment_id,
 		      enum comment_status status, const char *actor);
 
+/* triage_score() under the model's read lock: scoring runs on many threads
+ * while a decision teaches the model. */
+struct triage_input;
+struct triage_result;
+int moderation_score(struct triage_model *m, const struct triage_input *in,
+		     struct triage_result *ret);
+
 /* The status named by a form or API value: "approved"/"approve",
  * "spam", "rejected"/"reject", "pending". DP_EINVAL otherwise. */
 int moderation_status_parse(const char *s, enum comment_status *ret);

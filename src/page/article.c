@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cache/cache.h"
+#include "page/comments.h"
 #include "page/page.h"
 #include "render/date.h"
 #include "render/html.h"
@@ -124,6 +125,10 @@ int page_article(const struct page_req *req, struct page_res *res)
 	json_object_set_new(art, "body_html", json_string(body));
 	json_object_set_new(art, "feed_url", json_string(feed));
 	json_object_set_new(art, "research", research_links(req, a.title));
+	rc = comments_context(req, res, &a, art);
+	if (rc)
+		goto out;
+	rc = DP_ENOMEM;
 	if (a.updated_at > a.published_at && !date_same_day(a.updated_at, a.published_at)) {
 		char iso[40], human[64];
 		time_fmt_iso_local(iso, sizeof iso, a.updated_at);

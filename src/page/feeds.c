@@ -24,11 +24,20 @@ static int article_comments_feed(const struct page_req *req, struct page_res *re
 	int rc = store_article_by_slug(req->store, req->route->slug, &a);
 	if (!rc && (a.status != ARTICLE_PUBLISHED || a.published_at > req->now))
 		rc = DP_ENOTFOUND;
+	struct comment_list l = { 0 };
+	if (!rc)
+		rc = store_comments_of_article(req->store, a.id, COMMENT_APPROVED, &l);
 	if (!rc) {
+		static const char *const types[] = { "application/rss+xml; charset=utf-8",
+						     "application/atom+xml; charset=utf-8",
+						     "application/feed+json; charset=utf-8" };
 		page_dep(res, cache_keyf("a:%lld", (long long)a.id));
-		res->content_type = "application/rss+xml; charset=utf-8";
-		rc = feed_rss_comments(&res->body, req->site, &a);
+		res->content_type = types[req->route->format % 3];
+		res->last_modified = req->now;
+		rc = feed_comments(&res->body, (enum feed_format)(req->route->format % 3), req->site,
+				   &a, &l);
 	}
+	comment_list_release(&l);
 	article_release(&a);
 	return rc;
 }

@@ -24,7 +24,7 @@ struct theme;
 enum route_kind {
 	ROUTE_HOME,           /* / and /page/N/ */
 	ROUTE_ARTICLE,        /* /<slug>/ */
-	ROUTE_ARTICLE_FEED,   /* /<slug>/feed/ */
+	ROUTE_ARTICLE_FEED,   /* /<slug>/feed/ (+ atom/, json/): its comments */
 	ROUTE_FEED_RSS,       /* /feed/ */
 	ROUTE_FEED_ATOM,      /* /feed/atom/ */
 	ROUTE_FEED_JSON,      /* /feed/json/ */
@@ -48,6 +48,7 @@ struct route {
 	enum term_kind term;          /* ROUTE_ARCHIVE* */
 	char slug[ROUTE_SLUG_MAX + 1];/* article or term slug, asset name */
 	unsigned page;                /* 1-based list page */
+	unsigned format;              /* ROUTE_ARTICLE_FEED: 0 RSS, 1 Atom, 2 JSON Feed */
 };
 
 /* Parses an URL path (without query). Never fails: unknown shapes become

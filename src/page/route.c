@@ -160,6 +160,11 @@ void route_parse(const char *path, struct route *r)
 				kind = ROUTE_ARTICLE;
 			else if (n == 2 && seg_is(&segs[1], "feed"))
 				kind = ROUTE_ARTICLE_FEED;
+			else if (n == 3 && seg_is(&segs[1], "feed") &&
+				 (seg_is(&segs[2], "atom") || seg_is(&segs[2], "json"))) {
+				kind = ROUTE_ARTICLE_FEED;
+				r->format = seg_is(&segs[2], "atom") ? 1 : 2;
+			}
 		}
 	}
 	if (kind == ROUTE_NOT_FOUND) {

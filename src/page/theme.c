@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "render/mustache.h"
 #include "util/err.h"
@@ -130,6 +131,19 @@ int theme_load(const char *dir, const char *lang, struct theme **ret, char *err,
 		snprintf(err, errlen, "%s: %s", path, t->strings ? "not an object" : jerr.text);
 		rc = DP_EPARSE;
 		goto fail;
+	}
+	/* The admin's strings live in their own file; both end up in `t`. */
+	snprintf(path, sizeof path, "%s/lang/admin.%s.json", dir, lang);
+	if (access(path, F_OK) == 0) {
+		json_t *admin = json_load_file(path, 0, &jerr);
+		if (!json_is_object(admin)) {
+			snprintf(err, errlen, "%s: %s", path, admin ? "not an object" : jerr.text);
+			json_decref(admin);
+			rc = DP_EPARSE;
+			goto fail;
+		}
+		json_object_update(t->strings, admin);
+		json_decref(admin);
 	}
 	rc = load_assets(t, err, errlen);
 	if (rc)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/comment.h"
 #include "render/date.h"
 #include "render/html.h"
 #include "render/markdown.h"
@@ -117,6 +118,33 @@ static void test_dates_human(void **state)
 	assert_string_equal(out, "1. März 2026");
 }
 
+static void test_comment_html(void **state)
+{
+	(void)state;
+	static const struct { const char *in, *want; } cases[] = {
+		{ "Danke!", "<p>Danke!</p>\n" },
+		{ "a\nb", "<p>a<br>\nb</p>\n" },
+		{ "a\n\n\nb", "<p>a</p>\n<p>b</p>\n" },
+		{ "<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n" },
+		{ "siehe https://example.org/x?a=1&b=2.",
+		  "<p>siehe <a href=\"https://example.org/x?a=1&amp;b=2\" rel=\"nofollow ugc noopener\">"
+		  "https://example.org/x?a=1&amp;b=2</a>.</p>\n" },
+		{ "www.example.org", "<p><a href=\"https://www.example.org\" rel=\"nofollow ugc noopener\">"
+				     "www.example.org</a></p>\n" },
+		{ "javascript:alert(1)", "<p>javascript:alert(1)</p>\n" },
+		{ "https://x\"onmouseover=alert(1)", "<p><a href=\"https://x\" rel=\"nofollow ugc noopener\">"
+						     "https://x</a>&quot;onmouseover=alert(1)</p>\n" },
+		{ "ahttp://x.de", "<p>ahttp://x.de</p>\n" },
+		{ "", "" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct buf b = BUF_INIT(0);
+		assert_int_equal(comment_html(&b, cases[i].in), DP_OK);
+		assert_string_equal(buf_cstr(&b), cases[i].want);
+		buf_release(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +154,7 @@ int main(void)
 		cmocka_unit_test(test_markdown_drops_raw_html),
 		cmocka_unit_test(test_markdown_excerpt),
 		cmocka_unit_test(test_dates_human),
+		cmocka_unit_test(test_comment_html),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

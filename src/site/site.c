@@ -31,6 +31,10 @@ void site_release(struct site *s)
 	free(s->lang);
 	free(s->theme_dir);
 	free(s->timezone);
+	free(s->comment_policy);
+	for (size_t i = 0; i < s->nblocklist; i++)
+		free(s->blocklist[i]);
+	free(s->blocklist);
 	memset(s, 0, sizeof *s);
 }
 
@@ -87,6 +91,23 @@ int site_load(const char *dir, struct site *ret, char *err, size_t errlen)
 	ret->allow_html = json_is_true(json_object_get(o, "allow_html"));
 	ret->per_page = json_int(o, "per_page", 10, 1, 100);
 	ret->feed_items = json_int(o, "feed_items", 20, 1, 200);
+	json_t *open = json_object_get(o, "comments_open");
+	ret->comments_open = !json_is_false(open);
+	ret->comment_policy = json_strdup(o, "comment_policy", "");
+	ret->comment_rate = json_int(o, "comment_rate_per_minute", 5, 1, 1000000);
+	ret->comment_min_seconds = json_int(o, "comment_min_seconds", 3, 0, 3600);
+	json_t *as = json_object_get(o, "auto_spam_score");
+	ret->auto_spam = json_is_number(as) ? json_number_value(as) : 0.95;
+	json_t *bl = json_object_get(o, "blocklist");
+	if (json_is_array(bl) && json_array_size(bl)) {
+		ret->blocklist = calloc(json_array_size(bl), sizeof *ret->blocklist);
+		size_t i;
+		json_t *v;
+		json_array_foreach(bl, i, v) {
+			if (ret->blocklist && json_is_string(v) && json_string_length(v))
+				ret->blocklist[ret->nblocklist++] = strdup(json_string_value(v));
+		}
+	}
 	json_decref(o);
 	free(path);
 	if (!ret->dir || !ret->title || !ret->description || !ret->base_url || !ret->lang ||
@@ -106,13 +127,19 @@ int site_save(const struct site *s)
 {
 	int rc = DP_ENOMEM;
 	char *path = NULL, *tmp = NULL;
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:i}",
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:i, s:b, s:s, s:i, s:i, s:f, s:[]}",
 			      "title", s->title, "description", s->description ? s->description : "",
 			      "base_url", s->base_url, "lang", s->lang,
 			      "timezone", s->timezone ? s->timezone : "Europe/Berlin",
 			      "theme_dir", s->theme_dir ? s->theme_dir : "",
 			      "allow_html", s->allow_html, "per_page", s->per_page,
-			      "feed_items", s->feed_items);
+			      "feed_items", s->feed_items, "comments_open", s->comments_open,
+			      "comment_policy", s->comment_policy ? s->comment_policy : "",
+			      "comment_rate_per_minute", s->comment_rate ? s->comment_rate : 5,
+			      "comment_min_seconds", s->comment_min_seconds,
+			      "auto_spam_score", s->auto_spam > 0 ? s->auto_spam : 0.95, "blocklist");
+	for (size_t i = 0; o && i < s->nblocklist; i++)
+		json_array_append_new(json_object_get(o, "blocklist"), json_string(s->blocklist[i]));
 	if (!o || asprintf(&path, "%s/site.json", s->dir) < 0 ||
 	    asprintf(&tmp, "%s/.site.json.tmp", s->dir) < 0)
 		goto out;

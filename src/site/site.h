@@ -18,6 +18,14 @@ struct site {
 	bool allow_html;    /* keep raw HTML in Markdown (off by default) */
 	int per_page;       /* articles per list page */
 	int feed_items;     /* items per feed */
+	/* reader comments */
+	bool comments_open; /* the form is shown and accepted (default true) */
+	char *comment_policy; /* shown above the form; "" = the theme's default text */
+	int comment_rate;   /* comments per client address per minute (default 5) */
+	int comment_min_seconds; /* a form sent back faster is a bot's (default 3) */
+	double auto_spam;   /* a spam verdict at or above this score skips the queue (default 0.95) */
+	char **blocklist;   /* words, addresses, e-mail domains that mark spam */
+	size_t nblocklist;
 };
 
 /* The site folder per --data, $DEPESCHE_DATA, ./data (static storage). */

@@ -183,7 +183,8 @@ int store_comment_count(struct store *s, enum comment_status st, size_t *ret);
 /* Approved comments of each of n articles, into ret_counts[n]. */
 int store_comment_counts(struct store *s, const int64_t *article_ids, size_t n,
 			 size_t *ret_counts);
-/* Comments with exactly this text created at or after since (any status). */
+/* Comments with the same text (compared with ASCII case and runs of white
+ * space folded) created at or after since, any status. */
 int store_comment_duplicates(struct store *s, const char *text, int64_t since, size_t *ret);
 
 /* ---- accounts, sessions, API tokens, audit log ---- */

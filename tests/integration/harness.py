@@ -137,6 +137,18 @@ class Site:
         if r.rc != 0:
             raise AssertionError("depesche init failed: %r" % r)
         self.db = os.path.join(self.dir, "depesche.db")
+        # Tests post comments right after loading a page; the minimum fill
+        # time has its own test.
+        self.configure(comment_min_seconds=0)
+
+    def configure(self, **settings):
+        """Changes site.json (takes effect when a server starts)."""
+        p = os.path.join(self.dir, "site.json")
+        with open(p) as f:
+            cfg = json.load(f)
+        cfg.update(settings)
+        with open(p, "w") as f:
+            json.dump(cfg, f)
 
     def cli(self, *args, stdin=None, env=None):
         return run_cli(list(args), data_dir=self.dir, stdin=stdin, env=env)

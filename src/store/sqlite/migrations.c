@@ -80,10 +80,80 @@ static const char v2[] =
 static const char v3[] =
 	"ALTER TABLE articles ADD COLUMN lang TEXT NOT NULL DEFAULT '';";
 
+/* 4: reader comments, accounts, sessions, API tokens, the audit log and a
+ * small key-value table of site state (the triage model, secrets).
+ * - comments: the small columns first and the text last, as in articles.
+ *   text_hash is a hash of the text normalised by the store (see
+ *   comments.c), so duplicates are one index lookup. status is enum
+ *   comment_status, role enum role; neither has a CHECK, since SQLite cannot
+ *   change one without rebuilding the table and the store validates both.
+ *   reasons is a JSON array of strings.
+ * - indexes: comments_article lists an article's comments of one status in
+ *   order and counts them; comments_queue pages the moderation queue newest
+ *   first (and counts a status); comments_text finds duplicates;
+ *   comments_parent and sessions_user serve the ON DELETE CASCADEs, which
+ *   would otherwise scan the whole child table for every deleted row;
+ *   sessions_expires the purge; audit_log_at the log newest first. */
+static const char v4[] =
+	"CREATE TABLE comments ("
+	" id INTEGER PRIMARY KEY,"
+	" article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,"
+	" parent_id INTEGER REFERENCES comments (id) ON DELETE CASCADE,"
+	" depth INTEGER NOT NULL DEFAULT 0,"
+	" status INTEGER NOT NULL DEFAULT 0,"
+	" notify INTEGER NOT NULL DEFAULT 0,"
+	" by_site INTEGER NOT NULL DEFAULT 0,"
+	" score REAL NOT NULL DEFAULT 0,"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" text_hash TEXT NOT NULL,"
+	" verdict TEXT NOT NULL DEFAULT '',"
+	" author_name TEXT NOT NULL,"
+	" author_email TEXT NOT NULL DEFAULT '',"
+	" ip TEXT NOT NULL DEFAULT '',"
+	" reasons TEXT NOT NULL DEFAULT '[]',"
+	" text TEXT NOT NULL);"
+	"CREATE INDEX comments_article ON comments (article_id, status, created_at, id);"
+	"CREATE INDEX comments_queue ON comments (status, created_at DESC, id DESC);"
+	"CREATE INDEX comments_text ON comments (text_hash, created_at);"
+	"CREATE INDEX comments_parent ON comments (parent_id);"
+	"CREATE TABLE users ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" pwhash TEXT NOT NULL,"
+	" role INTEGER NOT NULL,"
+	" created_at INTEGER NOT NULL);"
+	"CREATE TABLE sessions ("
+	" id_hash TEXT PRIMARY KEY,"
+	" user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+	" csrf TEXT NOT NULL,"
+	" expires_at INTEGER NOT NULL);"
+	"CREATE INDEX sessions_expires ON sessions (expires_at);"
+	"CREATE INDEX sessions_user ON sessions (user_id);"
+	"CREATE TABLE api_tokens ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" role INTEGER NOT NULL,"
+	" hash TEXT NOT NULL UNIQUE,"
+	" created_at INTEGER NOT NULL,"
+	" last_used_at INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE audit_log ("
+	" id INTEGER PRIMARY KEY,"
+	" at INTEGER NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" object TEXT NOT NULL,"
+	" detail TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX audit_log_at ON audit_log (at DESC, id DESC);"
+	"CREATE TABLE kv ("
+	" key TEXT PRIMARY KEY,"
+	" value TEXT NOT NULL);";
+
 const struct migration sqlite_migrations[] = {
 	{ 1, v1 },
 	{ 2, v2 },
 	{ 3, v3 },
+	{ 4, v4 },
 };
 const size_t sqlite_nmigrations = sizeof sqlite_migrations / sizeof sqlite_migrations[0];
 

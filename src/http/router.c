@@ -1,0 +1,111 @@
+/* router.c — the one table of dynamic routes: method, path pattern,
+ * handler, access, roles, body limit. Patterns: literal segments, ":id"
+ * (digits) and ":slug" ([a-z0-9-]). */
+#include "http/router.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "page/admin.h"
+#include "page/comments.h"
+
+#define KB 1024u
+#define MB (1024u * 1024u)
+
+#define STAFF (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_EDITOR))
+#define MODERATORS (STAFF | ROLE_BIT(ROLE_MODERATOR))
+#define WRITERS (STAFF | ROLE_BIT(ROLE_AUTHOR))
+
+static const struct dyn_route routes[] = {
+	/* readers */
+	{ "POST", "/:slug/comment/", comment_post, ACCESS_PUBLIC, 0, 64 * KB },
+
+	/* the admin */
+	{ "GET", "/admin/login", admin_login_form, ACCESS_PUBLIC, 0, 0 },
+	{ "POST", "/admin/login", admin_login, ACCESS_PUBLIC, 0, 8 * KB },
+	{ "POST", "/admin/logout", admin_logout, ACCESS_SESSION, ROLES_ALL, 8 * KB },
+	{ "GET", "/admin/", admin_dashboard, ACCESS_SESSION, ROLES_ALL, 0 },
+	{ "GET", "/admin/comments", admin_comments, ACCESS_SESSION, MODERATORS, 0 },
+	{ "POST", "/admin/comments", admin_comments_action, ACCESS_SESSION, MODERATORS, 64 * KB },
+	{ "GET", "/admin/comments/:id/edit", admin_comment_edit_form, ACCESS_SESSION, MODERATORS, 0 },
+	{ "POST", "/admin/comments/:id/edit", admin_comment_edit, ACCESS_SESSION, MODERATORS, 64 * KB },
+	{ "POST", "/admin/comments/:id/reply", admin_comment_reply, ACCESS_SESSION, MODERATORS, 64 * KB },
+	{ "GET", "/admin/posts", admin_posts, ACCESS_SESSION, WRITERS, 0 },
+	{ "GET", "/admin/posts/new", admin_post_new, ACCESS_SESSION, WRITERS, 0 },
+	{ "POST", "/admin/posts", admin_post_create, ACCESS_SESSION, WRITERS, 2 * MB },
+	{ "GET", "/admin/posts/:id", admin_post_edit, ACCESS_SESSION, WRITERS, 0 },
+	{ "POST", "/admin/posts/:id", admin_post_update, ACCESS_SESSION, WRITERS, 2 * MB },
+	{ "GET", "/admin/posts/:id/delete", admin_post_delete_form, ACCESS_SESSION, WRITERS, 0 },
+	{ "POST", "/admin/posts/:id/delete", admin_post_delete, ACCESS_SESSION, WRITERS, 8 * KB },
+	{ "POST", "/admin/uploads", admin_upload, ACCESS_SESSION, WRITERS, 6 * MB },
+	{ "GET", "/admin/audit", admin_audit, ACCESS_SESSION, ROLE_BIT(ROLE_ADMIN), 0 },
+
+	/* the JSON API */
+	{ "GET", "/api/v1/comments", api_comments_list, ACCESS_TOKEN, MODERATORS, 0 },
+	{ "PATCH", "/api/v1/comments/:id", api_comment_patch, ACCESS_TOKEN, MODERATORS, 64 * KB },
+	{ "GET", "/api/v1/posts", api_posts_list, ACCESS_TOKEN, WRITERS, 0 },
+	{ "POST", "/api/v1/posts", api_post_create, ACCESS_TOKEN, WRITERS, 1 * MB },
+	{ "GET", "/api/v1/posts/:id", api_post_get, ACCESS_TOKEN, WRITERS, 0 },
+	{ "PATCH", "/api/v1/posts/:id", api_post_patch, ACCESS_TOKEN, WRITERS, 1 * MB },
+	{ "DELETE", "/api/v1/posts/:id", api_post_delete, ACCESS_TOKEN, WRITERS, 0 },
+};
+
+int router_owns(const char *path)
+{
+	return strncmp(path, "/admin/", 7) == 0 || strcmp(path, "/admin") == 0 ||
+	       strncmp(path, "/api/", 5) == 0;
+}
+
+/* Matches path against pattern, capturing :id and :slug into req. */
+static int match(const char *pattern, const char *path, struct http_req *req)
+{
+	int64_t id = 0;
+	char slug[sizeof req->param_slug] = "";
+	const char *p = pattern, *s = path;
+	while (*p && *s) {
+		if (p[0] == ':' && strncmp(p, ":id", 3) == 0) {
+			size_t n = strspn(s, "0123456789");
+			if (n == 0 || n > 15)
+				return 0;
+			id = strtoll(s, NULL, 10);
+			p += 3;
+			s += n;
+		} else if (p[0] == ':' && strncmp(p, ":slug", 5) == 0) {
+			size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-");
+			if (n == 0 || n >= sizeof slug)
+				return 0;
+			memcpy(slug, s, n);
+			slug[n] = '\0';
+			p += 5;
+			s += n;
+		} else if (*p++ != *s++) {
+			return 0;
+		}
+	}
+	if (*p || *s)
+		return 0;
+	if (req) {
+		req->param_id = id;
+		memcpy(req->param_slug, slug, sizeof slug);
+	}
+	return 1;
+}
+
+const struct dyn_route *router_match(const char *method, const char *path, struct http_req *req,
+				     int *ret_path_known)
+{
+	*ret_path_known = 0;
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		if (!match(routes[i].pattern, path, NULL))
+			continue;
+		/* /admin/ and /tag/... share no shape, but "/:slug/comment/" must not
+		 * catch reserved first segments */
+		if (strcmp(routes[i].method, method) == 0) {
+			match(routes[i].pattern, path, req);
+			return &routes[i];
+		}
+		*ret_path_known = 1;
+	}
+	return NULL;
+}
