@@ -181,6 +181,7 @@ static enum MHD_Result answer_error(const struct dyn_env *env, struct MHD_Connec
 enum MHD_Result dynamic_begin(const struct dyn_env *env, struct MHD_Connection *conn,
 			      const char *url, const char *method, void **con_cls)
 {
+	(void)env;
 	struct dyn_state *d = calloc(1, sizeof *d);
 	if (!d)
 		return MHD_NO;

@@ -64,7 +64,7 @@ static struct store *thread_store(struct server *srv)
 	if (tls_store)
 		return tls_store;
 	struct store *s = NULL;
-	if (store_open(srv->db_path, 0, &s) != DP_OK)
+	if (store_open(srv->db_path, STORE_DURABLE, &s) != DP_OK)
 		return NULL;
 	pthread_mutex_lock(&srv->stores_lock);
 	if (srv->nstores == srv->cap_stores) {

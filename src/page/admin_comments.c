@@ -98,17 +98,20 @@ static json_t *comment_obj(struct http_req *req, const struct comment *c, const 
 		}
 	}
 	snprintf(key, sizeof key, "admin_status_%s", status_names[c->status]);
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:o,"
-			      " s:s, s:s, s:b, s:b, s:b}",
+	json_t *reasons = reasons_array(c->reasons);
+	bool has_reasons = json_array_size(reasons) > 0;
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:o,"
+			      " s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b}",
 			      "id", (json_int_t)c->id, "article_title", title, "article_url", url,
 			      "author_name", c->author_name ? c->author_name : "",
-			      "author_email", c->author_email ? c->author_email : "",
 			      "date_human", human, "date_iso", iso,
 			      "paras", admin_text_paras(c->text),
 			      "verdict", verdict, "verdict_label", vlabel, "score", score,
-			      "reasons", reasons_array(c->reasons),
+			      "reasons", reasons,
 			      "status", status_names[c->status], "status_label", admin_t(req, key),
+			      "back_status", status_names[c->status],
 			      "by_site", c->by_site, "verdict_known", known,
+			      "has_verdict", verdict[0] != '\0', "has_reasons", has_reasons,
 			      "can_reply", c->depth < REPLY_DEPTH_MAX &&
 						   (c->status == COMMENT_PENDING ||
 						    c->status == COMMENT_APPROVED));
@@ -121,6 +124,8 @@ static json_t *comment_obj(struct http_req *req, const struct comment *c, const 
 		snprintf(is, sizeof is, "verdict_is_%s", verdict);
 		json_object_set_new(o, is, json_true());
 	}
+	if (c->author_email && c->author_email[0])
+		json_object_set_new(o, "author_email", json_string(c->author_email));
 	if (c->ip && c->ip[0])
 		json_object_set_new(o, "ip", json_string(c->ip));
 	if (c->parent_id)
@@ -172,8 +177,13 @@ int admin_comments(struct http_req *req, struct http_res *res)
 	}
 	json_object_set_new(ctx, "tabs", tabs);
 	json_t *arr = json_array();
-	for (size_t i = 0; i < list.n; i++)
-		json_array_append_new(arr, comment_obj(req, &list.items[i], NULL, NULL));
+	for (size_t i = 0; i < list.n; i++) {
+		json_t *co = comment_obj(req, &list.items[i], NULL, NULL);
+		json_object_set_new(co, "show_edit_link", json_true());
+		if (page > 1)
+			json_object_set_new(co, "back_page", json_integer(page));
+		json_array_append_new(arr, co);
+	}
 	json_object_set_new(ctx, "comments", arr);
 	json_object_set_new(ctx, "has_comments", json_boolean(list.n > 0));
 	char key[48];

@@ -20,6 +20,7 @@
 #include "site/site.h"
 #include "util/err.h"
 #include "util/timeutil.h"
+#include "util/utf8.h"
 
 #define POSTS_PER_PAGE 20
 #define POSTS_PAGE_MAX 100000
@@ -127,7 +128,7 @@ int admin_posts(struct http_req *req, struct http_res *res)
 		if (strcmp(fs, filter_names[i]) == 0)
 			f = (enum post_filter)i;
 	const char *q = http_query(req, "q");
-	if (q && (strlen(q) > SEARCH_MAX || is_blank(q)))
+	if (q && (strlen(q) > SEARCH_MAX || is_blank(q) || !utf8_valid(q, strlen(q))))
 		q = NULL;
 	int64_t page = admin_query_num(req, "page", 1, POSTS_PAGE_MAX);
 	bool only_own = !admin_role_in(req, (1u << ROLE_ADMIN) | (1u << ROLE_EDITOR));
@@ -330,11 +331,10 @@ static int form_page(struct http_req *req, struct http_res *res, unsigned status
 
 int admin_post_new(struct http_req *req, struct http_res *res)
 {
-	char date[32];
 	if (!admin_role_in(req, ADMIN_ROLES_POSTS))
 		return admin_forbidden(req, res);
-	fmt_local_input(date, sizeof date, req->now);
-	struct post_fields f = { .author = req->auth.name, .date = date };
+	/* No date: the article gets the time it is saved or published. */
+	struct post_fields f = { .author = req->auth.name };
 	return form_page(req, res, 200, NULL, &f, NULL, NULL);
 }
 
@@ -434,11 +434,17 @@ static int save_from_form(struct http_req *req, struct http_res *res, struct art
 	in.author = locked ? (is_new ? req->auth.name : NULL) : f.author;
 	in.lang = f.lang;
 	in.body = f.body ? f.body : (is_new ? "" : NULL);
-	in.date = f.date && *f.date ? f.date : NULL;
 
+	/* The form shows the date to the minute: the same minute as stored
+	 * means "unchanged" (the seconds stay), empty means "now". */
 	int64_t date = 0;
-	if (in.date && time_parse_iso(in.date, &date))
+	const bool date_given = f.date && *f.date;
+	if (date_given && time_parse_iso(f.date, &date))
 		return form_page(req, res, 422, shown, &f, admin_t(req, "admin_post_date_bad"), NULL);
+	const bool date_same = !is_new && date_given && date / 60 == old_date / 60;
+	in.date = date_given && !date_same ? f.date : NULL;
+	if (is_new && act == ACT_UNPUBLISH)
+		act = ACT_SAVE;
 	switch (act) {
 	case ACT_SAVE:
 		in.draft = is_new ? 1 : -1;
@@ -448,14 +454,13 @@ static int save_from_form(struct http_req *req, struct http_res *res, struct art
 		/* Publishing means now, unless the editor deliberately typed a
 		 * date in the past (back-dating); an unchanged or future date of
 		 * a draft does not hold the article back. */
-		if (!was_public && (!in.date || date > req->now ||
-				    (!is_new && date / 60 == old_date / 60))) {
+		if (!was_public && (!date_given || date > req->now || date_same)) {
 			time_fmt_iso_utc(now_iso, sizeof now_iso, req->now);
 			in.date = now_iso;
 		}
 		break;
 	case ACT_SCHEDULE:
-		if (!in.date || date <= req->now)
+		if (!date_given || date <= req->now)
 			return form_page(req, res, 422, shown, &f,
 					 admin_t(req, "admin_post_schedule_future"), NULL);
 		in.draft = 0;

@@ -164,7 +164,7 @@ int admin_upload(struct http_req *req, struct http_res *res)
 	localtime_r(&now, &tm);
 	auth_random_token(hex);
 	hex[32] = '\0'; /* 128 random bits name the file */
-	snprintf(name, sizeof name, "%s.%s", hex, ext);
+	snprintf(name, sizeof name, "%.32s.%s", hex, ext);
 	snprintf(url, sizeof url, "/uploads/%04d/%02d/%s", tm.tm_year + 1900, tm.tm_mon + 1, name);
 	rc = DP_ETOOBIG;
 	if ((size_t)snprintf(dir, sizeof dir, "%s/uploads", req->site->dir) >= sizeof dir)

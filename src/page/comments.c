@@ -113,6 +113,8 @@ int comments_context(const struct page_req *req, struct page_res *res, const str
 		for (size_t k = 0; l.items[i].parent_id && k < i; k++)
 			if (l.items[k].id == l.items[i].parent_id)
 				parent = nodes[k];
+		if (parent)
+			json_object_set_new(parent, "has_replies", json_true());
 		json_array_append_new(parent ? json_object_get(parent, "replies") : top, o);
 	}
 	free(nodes);

@@ -62,6 +62,7 @@ static const page_fn dispatch[ROUTE__MAX] = {
 	[ROUTE_ROBOTS] = page_robots,
 	[ROUTE_HEALTHZ] = page_healthz,
 	[ROUTE_ASSET] = page_asset,
+	[ROUTE_UPLOAD] = page_upload,
 	[ROUTE_REDIRECT] = page_redirect,
 	[ROUTE_NOT_FOUND] = page_not_found,
 	[ROUTE_BAD_REQUEST] = page_bad_request,
@@ -128,4 +129,33 @@ int page_asset(const struct page_req *req, struct page_res *res)
 	res->cache_control = strcmp(a->name, "style.css") == 0 ? "public, max-age=31536000, immutable"
 							       : "public, max-age=86400";
 	return buf_add(&res->body, a->data, a->len);
+}
+
+int page_upload(const struct page_req *req, struct page_res *res)
+{
+	static const struct { const char *ext, *type; } types[] = {
+		{ ".jpg", "image/jpeg" }, { ".jpeg", "image/jpeg" }, { ".png", "image/png" },
+		{ ".gif", "image/gif" }, { ".webp", "image/webp" },
+	};
+	const char *dot = strrchr(req->route->slug, '.');
+	const char *type = NULL;
+	for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
+		if (strcmp(dot, types[i].ext) == 0)
+			type = types[i].type;
+	if (!type)
+		return DP_ENOTFOUND;
+	char path[4096];
+	snprintf(path, sizeof path, "%s/uploads/%s", req->site->dir, req->route->slug);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return DP_ENOTFOUND;
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && !buf_add(&res->body, chunk, n))
+		;
+	fclose(f);
+	res->content_type = type;
+	/* Upload names are random and never reused. */
+	res->cache_control = "public, max-age=31536000, immutable";
+	return buf_error(&res->body);
 }

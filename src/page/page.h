@@ -35,6 +35,7 @@ enum route_kind {
 	ROUTE_ROBOTS,
 	ROUTE_HEALTHZ,
 	ROUTE_ASSET,          /* /assets/<file> */
+	ROUTE_UPLOAD,         /* /uploads/YYYY/MM/<file>: images from the admin */
 	ROUTE_REDIRECT,       /* add the trailing slash */
 	ROUTE_NOT_FOUND,
 	ROUTE_BAD_REQUEST,
@@ -115,5 +116,6 @@ int page_archive(const struct page_req *req, struct page_res *res);
 int page_feed(const struct page_req *req, struct page_res *res);
 int page_sitemap(const struct page_req *req, struct page_res *res);
 int page_asset(const struct page_req *req, struct page_res *res);
+int page_upload(const struct page_req *req, struct page_res *res);
 
 #endif

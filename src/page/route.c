@@ -113,6 +113,14 @@ void route_parse(const char *path, struct route *r)
 				return;
 			}
 	}
+	if (n == 4 && !trailing && seg_is(&segs[0], "uploads") && segs[1].n == 4 &&
+	    segs[2].n == 2 && strspn(segs[1].p, "0123456789") >= 4 &&
+	    strspn(segs[2].p, "0123456789") >= 2 && is_asset_name(segs[3].p, segs[3].n)) {
+		r->kind = ROUTE_UPLOAD;
+		snprintf(r->slug, sizeof r->slug, "%.4s/%.2s/%.*s", segs[1].p, segs[2].p,
+			 (int)segs[3].n, segs[3].p);
+		return;
+	}
 	if (n == 2 && !trailing && seg_is(&segs[0], "assets")) {
 		if (is_asset_name(segs[1].p, segs[1].n)) {
 			r->kind = ROUTE_ASSET;

@@ -67,7 +67,8 @@ void term_release(struct term *t);
 void article_release(struct article *a);
 void article_list_release(struct article_list *l);
 
-#define STORE_CREATE 1 /* create the database file if missing */
+#define STORE_CREATE 1  /* create the database file if missing */
+#define STORE_DURABLE 2 /* every commit synced to disk (the server: comments, admin) */
 
 /* Opens (and with STORE_CREATE creates) the database at path and runs pending
  * migrations in a transaction. */

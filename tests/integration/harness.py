@@ -139,7 +139,7 @@ class Site:
         self.db = os.path.join(self.dir, "depesche.db")
         # Tests post comments right after loading a page; the minimum fill
         # time has its own test.
-        self.configure(comment_min_seconds=0)
+        self.configure(comment_min_seconds=0, comment_rate_per_minute=1000000)
 
     def configure(self, **settings):
         """Changes site.json (takes effect when a server starts)."""

@@ -548,7 +548,12 @@ int store_open(const char *path, int flags, struct store **ret)
 	sqlite3_finalize(st);
 	st = NULL;
 
-	rc = map_err(sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+	/* FULL syncs the log at every commit: what a reader was told is saved
+	 * survives a power cut, not only a crash of the program. */
+	rc = map_err(sqlite3_exec(s->db,
+				  flags & STORE_DURABLE
+					  ? "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON"
+					  : "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
 				  NULL, NULL, NULL));
 	if (rc)
 		goto fail;
