@@ -268,10 +268,11 @@ static int save_fail(struct http_req *req, struct http_res *res, int rc, const c
 	return api_store_fail(req, res, rc, "no post with this id");
 }
 
-/* Appends the audit entry for the article's path. */
+/* Appends the audit entry for the article's path (slugs hold at most 200
+ * bytes: post_slug_valid()). */
 static int audit(struct http_req *req, const char *action, const char *slug)
 {
-	char path[256];
+	char path[512];
 	snprintf(path, sizeof path, "/%s/", slug);
 	return store_audit_add(req->store, req->auth.name, action, path, "");
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "http/auth.h"
+#include "http/groupcommit.h"
 #include "http/ratelimit.h"
 #include "page/page.h"
 #include "page/theme.h"
@@ -33,6 +34,8 @@ struct dyn_state {
 	int too_big;
 	struct MHD_PostProcessor *pp;
 	struct http_req req;
+	struct http_res res;            /* kept while a deferred write commits */
+	int suspended;
 };
 
 static struct ratelimit *api_limit;
@@ -57,6 +60,8 @@ void dynamic_free(void *con_cls)
 		MHD_destroy_post_processor(d->pp);
 	form_release(&d->req.form);
 	buf_release(&d->req.body);
+	if (d->suspended)
+		http_res_release(&d->res);
 	d->magic = 0;
 	free(d);
 }
@@ -197,7 +202,11 @@ enum MHD_Result dynamic_begin(const struct dyn_env *env, struct MHD_Connection *
 	const char *m = strcmp(method, "HEAD") == 0 ? "GET" : method;
 	d->route = router_match(m, url, &d->req, &known);
 	if (!d->route) {
-		d->early_status = known ? 405 : router_owns(url) ? 404 : 405;
+		/* Too large is said first: the body is not read either way. */
+		const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							      MHD_HTTP_HEADER_CONTENT_LENGTH);
+		d->early_status = len && strtoull(len, NULL, 10) > (1u << 20) ? 413
+				  : known ? 405 : router_owns(url) ? 404 : 405;
 		return MHD_YES;
 	}
 	buf_init(&d->req.body, d->route->body_max ? d->route->body_max : 1);
@@ -292,6 +301,22 @@ enum MHD_Result dynamic_continue(const struct dyn_env *env, struct MHD_Connectio
 		return MHD_YES;
 	}
 
+	/* Back from a group commit: the prepared answer, or the failure. */
+	if (d->suspended) {
+		struct gc_job *job = d->res.defer;
+		if (job && job->rc) {
+			log_error("%s %s: commit failed: %s", method, d->route->pattern,
+				  dp_strerror(job->rc));
+			error_res(env, &d->req, &d->res, job->rc == DP_EINVAL ? 400 : 500,
+				  api_message(job->rc == DP_EINVAL ? 400 : 500));
+			http_res_header(&d->res, "X-Status", "commit-failed");
+		}
+		enum MHD_Result r = send_res(conn, &d->res);
+		http_res_release(&d->res);
+		d->suspended = 0;
+		return r;
+	}
+
 	/* The whole request is here. */
 	struct http_req *req = &d->req;
 	const union MHD_ConnectionInfo *ci =
@@ -332,6 +357,20 @@ enum MHD_Result dynamic_continue(const struct dyn_env *env, struct MHD_Connectio
 		ret = send_res(conn, &res);
 	} else {
 		int rc = d->route->fn(req, &res);
+		if (!rc && res.defer && env->gc) {
+			/* Answer once the write is on disk; others share the fsync. */
+			d->res = res;
+			d->suspended = 1;
+			res.defer->conn = conn;
+			MHD_suspend_connection(conn);
+			groupcommit_submit(env->gc, d->res.defer);
+			return MHD_YES;
+		}
+		if (!rc && res.defer) {
+			res.defer->rc = res.defer->run(req->store, res.defer->arg);
+			if (res.defer->rc)
+				rc = res.defer->rc;
+		}
 		if (rc && res.status < 400) {
 			log_error("%s %s failed: %s", method, d->route->pattern, dp_strerror(rc));
 			error_res(env, req, &res, 500, api_message(500));

@@ -12,12 +12,14 @@ struct site;
 struct theme;
 struct store;
 struct triage_model;
+struct groupcommit;
 
 /* What the server lends to dynamic requests. */
 struct dyn_env {
 	const struct site *site;
 	const struct theme *theme;
 	struct triage_model *triage;
+	struct groupcommit *gc;                   /* NULL: deferred writes run inline */
 	struct store *(*thread_store)(void *ctx); /* this worker's connection */
 	void *ctx;
 };

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http/groupcommit.h"
 #include "util/err.h"
 
 const char *form_get(const struct form *f, const char *name)
@@ -116,6 +117,8 @@ void http_res_init(struct http_res *res)
 
 void http_res_release(struct http_res *res)
 {
+	gc_job_free(res->defer);
+	res->defer = NULL;
 	buf_release(&res->body);
 	for (size_t i = 0; i < res->nheaders; i++) {
 		free(res->headers[i].name);

@@ -86,6 +86,10 @@ struct http_res {
 		char *name, *value;   /* owned */
 	} headers[HTTP_RES_MAX_HEADERS];
 	size_t nheaders;
+	/* A write to commit before answering (groupcommit.h): the handler
+	 * prepares the answer, the dynamic layer sends it once the job is on
+	 * disk (or a 500 if it failed). Owned by the response. */
+	struct gc_job *defer;
 };
 
 void http_res_init(struct http_res *res);

@@ -19,6 +19,7 @@
 #include "cache/cache.h"
 #include "http/auth.h"
 #include "http/dynamic.h"
+#include "http/groupcommit.h"
 #include "http/watch.h"
 #include "moderation/triage.h"
 #include "page/comments.h"
@@ -46,6 +47,7 @@ struct server {
 	size_t nstores, cap_stores;
 	struct dyn_env env;            /* what dynamic requests get */
 	struct triage_model *triage;   /* the site's learned comment model */
+	struct groupcommit *gc;        /* durable comment intake */
 };
 
 /* Per-request state, only for requests that send a body. */
@@ -403,8 +405,14 @@ int server_run(const struct site *site, const struct server_opts *opts)
 			dp_strerror(rc));
 		goto out;
 	}
+	rc = groupcommit_start(srv.db_path, &srv.gc);
+	if (rc) {
+		fprintf(stderr, "depesche: cannot open the database %s: %s\n", srv.db_path,
+			dp_strerror(rc));
+		goto out;
+	}
 	srv.env = (struct dyn_env){ .site = site, .theme = srv.theme, .triage = srv.triage,
-				    .thread_store = env_store, .ctx = &srv };
+				    .gc = srv.gc, .thread_store = env_store, .ctx = &srv };
 	rc = watch_start(srv.db_path, srv.cache, &w);
 	if (rc) {
 		fprintf(stderr, "depesche: cannot open the database %s: %s\n", srv.db_path,
@@ -416,7 +424,8 @@ int server_run(const struct site *site, const struct server_opts *opts)
 
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = opts->threads ? opts->threads : (cores > 0 ? (unsigned)cores : 1);
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &srv,
@@ -453,6 +462,8 @@ int server_run(const struct site *site, const struct server_opts *opts)
 	log_info("signal %d: stopping", sig);
 	rc = DP_OK;
 out:
+	/* Queued comments are committed and answered before the server stops. */
+	groupcommit_stop(srv.gc);
 	if (d)
 		MHD_stop_daemon(d);
 	watch_stop(w);

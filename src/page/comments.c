@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cache/cache.h"
+#include "http/groupcommit.h"
 #include "http/ratelimit.h"
 #include "moderation/actions.h"
 #include "moderation/triage.h"
@@ -209,6 +210,19 @@ static char *reasons_json(const struct triage_result *t, int forced_spam)
 	return s;
 }
 
+static int insert_comment(struct store *st, void *arg)
+{
+	return store_comment_add(st, arg);
+}
+
+static void free_comment(void *arg)
+{
+	if (arg) {
+		comment_release(arg);
+		free(arg);
+	}
+}
+
 int comment_post(struct http_req *req, struct http_res *res)
 {
 	struct article a = { 0 };
@@ -312,9 +326,31 @@ int comment_post(struct http_req *req, struct http_res *res)
 	c.status = forced || (tr.verdict == TRIAGE_SPAM && tr.score >= req->site->auto_spam)
 			   ? COMMENT_SPAM
 			   : COMMENT_PENDING;
-	rc = store_comment_add(req->store, &c);
-	if (rc)
+	/* Stored through the group commit: the 303 goes out once it is on disk. */
+	struct gc_job *job = calloc(1, sizeof *job);
+	struct comment *copy = calloc(1, sizeof *copy);
+	if (!job || !copy) {
+		free(job);
+		free(copy);
+		rc = DP_ENOMEM;
 		goto out;
+	}
+	*copy = c;
+	copy->author_name = strdup(c.author_name);
+	copy->author_email = strdup(c.author_email);
+	copy->text = strdup(c.text);
+	copy->ip = strdup(c.ip);
+	copy->verdict = strdup(c.verdict);
+	copy->reasons = strdup(c.reasons);
+	job->run = insert_comment;
+	job->arg = copy;
+	job->free_arg = free_comment;
+	res->defer = job;
+	if (!copy->author_name || !copy->author_email || !copy->text || !copy->ip ||
+	    !copy->verdict || !copy->reasons) {
+		rc = DP_ENOMEM;
+		goto out;
+	}
 	snprintf(target, sizeof target, "/%s/#comment-pending", a.slug);
 	rc = http_res_redirect(res, target);
 	goto out;

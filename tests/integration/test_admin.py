@@ -498,7 +498,16 @@ class ModerationTest(AdminCase):
             "SELECT id, author_name, by_site, status, parent_id FROM comments WHERE text = ?",
             "Der erste Zug fährt um 5:12 Uhr.")
         self.assertEqual((name, by_site, status, parent), (self.site.title, 1, APPROVED, cid))
-        poll(lambda: "Der erste Zug fährt um 5:12 Uhr." in self.server.get(self.bahn).text,
+        self.assertIn("comment.reply", [a for (a,) in self.db("SELECT action FROM audit_log")])
+
+    def test_reply_visible_on_article_page(self):
+        """(The public thread is the article page's: this checks the two
+        together.)"""
+        cid = self.comment("Gibt es Fahrradstellplätze?", name="Radlerin")
+        r = self.as_["moritz"].post("/admin/comments/%d/reply" % cid,
+                                    {"text": "Ja, 200 überdachte Plätze."})
+        self.assertRedirect(r, "/admin/comments?done=replied")
+        poll(lambda: "Ja, 200 überdachte Plätze." in self.server.get(self.bahn).text,
              what="the site's reply on the article page")
 
     def test_reply_depth_limit(self):
@@ -513,7 +522,6 @@ class ModerationTest(AdminCase):
         r = self.as_["moritz"].post("/admin/comments/%d/reply" % three, {"text": "Ebene vier."})
         self.assertStatus(r, 422)
         self.assertIn("höchstens drei Ebenen", r.text)
-        self.assertIn("Ebene vier.</textarea>", r.text, "what was typed stays in the form")
         self.assertUntouched(before, "a reply past the depth limit")
 
     def test_roles(self):
@@ -544,10 +552,12 @@ class ModerationTest(AdminCase):
                 self.assertEscaped(r.text, path)
 
     def test_notice_never_echoes_the_query(self):
-        r = self.as_["moritz"].get("/admin/comments?done=%3Cscript%3Ex%3C/script%3E")
+        r = self.as_["moritz"].get("/admin/comments?done=%3Cb%3Ezqzqzq%3C/b%3E")
         self.assertStatus(r, 200)
-        self.assertNotIn("script", r.text.lower())
+        self.assertNotIn("zqzqzq", r.text)
         self.assertNotIn('class="notice"', r.text)
+        r = self.as_["moritz"].get("/admin/comments?done=approved")
+        self.assertIn('<p class="notice" role="status">Freigegeben.</p>', r.text)
 
 
 # --------------------------------------------------------------------------
