@@ -97,13 +97,13 @@ static int choose_slug(struct store *st, const struct post_input *in, int64_t se
 	bool taken;
 	if (in->slug) {
 		if (!slug_valid(in->slug))
-			return FAIL("--slug '%s' may only hold a-z, 0-9 and inner '-'", in->slug);
+			return FAIL("the slug may only hold a-z, 0-9 and inner '-' (at most 200)");
 		if (reserved(in->slug))
-			return FAIL("--slug '%s' is reserved for the site's own pages", in->slug);
+			return FAIL("the slug is reserved for the site's own pages");
 		if (store_slug_taken(st, in->slug, self_id, &taken))
 			return FAIL_CODE(DP_EDB, "cannot read the database");
 		if (taken)
-			return FAIL_CODE(DP_EEXISTS, "the slug '%s' is taken by another article", in->slug);
+			return FAIL_CODE(DP_EEXISTS, "the slug is taken by another article");
 		snprintf(out, outlen, "%s", in->slug);
 		return DP_OK;
 	}
@@ -197,6 +197,8 @@ static int apply_and_save(struct store *st, const struct site *site, struct arti
 	const char *author = a->author.id ? a->author.name : NULL;
 	int rc;
 
+	if (!a->id && !in->title)
+		return FAIL("a new article needs a title");
 	if (in->title) {
 		if (blank(in->title))
 			return FAIL("the title must not be empty");
@@ -212,10 +214,10 @@ static int apply_and_save(struct store *st, const struct site *site, struct arti
 	if (in->body && (rc = check_text("the body", in->body, POST_BODY_MAX, "\n\r\t")))
 		return rc;
 	if (in->lang && *in->lang && !lang_valid(in->lang))
-		return FAIL("--lang '%s' is not a language tag like en or de-AT", in->lang);
+		return FAIL("the language is not a tag like en or de-AT");
 	int64_t date = a->id ? a->published_at : now;
 	if (in->date && time_parse_iso(in->date, &date))
-		return FAIL("--date '%s' is not a date like 2026-11-27T10:00:00+01:00", in->date);
+		return FAIL("the date is not a date like 2026-11-27T10:00:00+01:00");
 
 	if (in->tag_list) {
 		size_t i;
@@ -306,7 +308,7 @@ static int apply_and_save(struct store *st, const struct site *site, struct arti
 	free(cat);
 	free(aut);
 	if (src == DP_EEXISTS)
-		rc = FAIL_CODE(DP_EEXISTS, "the slug '%s' is taken by another article", a->slug);
+		rc = FAIL_CODE(DP_EEXISTS, "the slug is taken by another article");
 	else if (src)
 		rc = FAIL_CODE(src, "cannot save the article: %s", dp_strerror(src));
 	else
