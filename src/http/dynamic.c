@@ -15,6 +15,7 @@
 #include "http/auth.h"
 #include "http/groupcommit.h"
 #include "http/ratelimit.h"
+#include "page/admin_common.h"
 #include "page/page.h"
 #include "page/theme.h"
 #include "site/site.h"
@@ -157,6 +158,8 @@ static void error_res(const struct dyn_env *env, struct http_req *req, struct ht
 		http_res_json_error(res, status, api_message);
 		return;
 	}
+	if (router_owns(req->path) && req->store && admin_error(req, res, status, NULL) == DP_OK)
+		return; /* the admin's own error page */
 	struct route route = { .kind = ROUTE_NOT_FOUND, .page = 1 };
 	struct page_req preq = { env->site, env->theme, req->store, req->now, &route };
 	struct page_res pres;
@@ -201,6 +204,10 @@ enum MHD_Result dynamic_begin(const struct dyn_env *env, struct MHD_Connection *
 	int known = 0;
 	const char *m = strcmp(method, "HEAD") == 0 ? "GET" : method;
 	d->route = router_match(m, url, &d->req, &known);
+	if (!d->route && strcmp(url, "/admin") == 0 && strcmp(m, "GET") == 0) {
+		d->early_status = 301; /* the admin lives at /admin/ */
+		return MHD_YES;
+	}
 	if (!d->route) {
 		/* Too large is said first: the body is not read either way. */
 		const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -339,6 +346,15 @@ enum MHD_Result dynamic_continue(const struct dyn_env *env, struct MHD_Connectio
 
 	if (d->too_big)
 		return answer_error(env, conn, req, 413, api_message(413));
+	if (d->early_status == 301) {
+		struct http_res r;
+		http_res_init(&r);
+		http_res_redirect(&r, "/admin/");
+		r.status = 301;
+		enum MHD_Result ret = send_res(conn, &r);
+		http_res_release(&r);
+		return ret;
+	}
 	if (d->early_status)
 		return answer_error(env, conn, req, d->early_status, api_message(d->early_status));
 	if (!req->store)

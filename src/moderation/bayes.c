@@ -8,13 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "moderation/lexicon.h"
 #include "moderation/text.h"
 #include "util/err.h"
 
 #define BAYES_MAX_WORDS 200000  /* distinct words a model keeps */
 #define BAYES_MAX_FEATURES 400  /* distinct words read from one document */
 #define BAYES_MAX_TEXT (32u << 10)
-#define WORD_MIN 2
+#define WORD_MIN 3             /* bytes */
 #define WORD_MAX 40             /* bytes */
 
 struct triage_model {
@@ -55,7 +56,8 @@ unsigned triage_model_docs(const struct triage_model *m, enum triage_verdict lab
 	return m->docs[label];
 }
 
-/* The distinct words of text: lowercase runs of letters and digits. Calls
+/* The distinct words of text: lowercase runs of letters and digits, without
+ * stopwords. Calls
  * fn(word, len, ctx) once per distinct word, at most BAYES_MAX_FEATURES times;
  * stops early when fn returns non-zero and returns that. */
 static int features(const char *text, size_t len, int (*fn)(const char *, size_t, void *), void *ctx)
@@ -81,7 +83,7 @@ static int features(const char *text, size_t len, int (*fn)(const char *, size_t
 				toolong = 1;
 			continue;
 		}
-		if (wl >= WORD_MIN && !toolong) {
+		if (wl >= WORD_MIN && !toolong && !lex_is_stop(word, wl)) {
 			char *w = arena_strndup(&a, word, wl);
 			if (!w) {
 				rc = DP_ENOMEM;
@@ -198,10 +200,10 @@ static int evidence_word(const char *w, size_t len, void *vctx)
 			continue;
 		double r = (n[l] + 0.5) / (m->docs[l] + 1.0);
 		double d = log(r / r_ok);
-		if (d > 3)
-			d = 3;
-		if (d < -3)
-			d = -3;
+		if (d > 4)
+			d = 4;
+		if (d < -4)
+			d = -4;
 		ctx->ev->llr[l] += d;
 		if (d > ctx->best[l] && n[l] >= 2) {
 			ctx->best[l] = d;
@@ -210,6 +212,15 @@ static int evidence_word(const char *w, size_t len, void *vctx)
 		}
 	}
 	return DP_OK;
+}
+
+void bayes_word(const struct triage_model *m, const char *word, size_t len,
+		uint32_t ret_counts[TRIAGE__MAX])
+{
+	memset(ret_counts, 0, TRIAGE__MAX * sizeof *ret_counts);
+	struct strmap_slot *s = m ? strmap_find(&m->map, word, len) : NULL;
+	if (s)
+		memcpy(ret_counts, m->counts[s->val], TRIAGE__MAX * sizeof *ret_counts);
 }
 
 int bayes_evidence(const struct triage_model *m, const char *text, size_t len,

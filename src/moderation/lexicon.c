@@ -9,6 +9,12 @@
  * absent: the policy welcomes it. */
 #include "moderation/lexicon.h"
 
+#include <pthread.h>
+#include <string.h>
+
+#include "moderation/text.h"
+#include "util/err.h"
+
 #define E(t, c, i, f, w) { t, c, i, f, w }
 /* Shorthands per category. */
 #define INS(t, i, f, w) E(t, LEX_INSULT, i, f, w)
@@ -113,6 +119,27 @@ const struct lex_entry lex_entries[] = {
 	INS("vollidiot", INF_DE_N, 0, 90),
 	INS("volltrottel", INF_DE_N, 0, 90),
 	INS("spinner", INF_DE_N, LEX_F_ADDR, 45),
+	INS("hinterwäldler", INF_DE_N, 0, 55),
+	INS("faule säcke", INF_NONE, 0, 70),
+	INS("fauler sack", INF_NONE, 0, 70),
+	INS("alter sack", INF_NONE, 0, 60),
+	INS("alte säcke", INF_NONE, 0, 60),
+	INS("dumme kuh", INF_NONE, 0, 75),
+	INS("blöde kuh", INF_NONE, 0, 75),
+	INS("dumme nuss", INF_NONE, 0, 65),
+	INS("dumme gans", INF_NONE, 0, 70),
+	INS("kuh", INF_NONE, LEX_F_ADDR, 45),
+	INS("faulenzer", INF_DE_N, LEX_F_ADDR, 50),
+	INS("schmarotzerpack", INF_NONE, 0, 85),
+	INS("besserwisser", INF_DE_N, LEX_F_ADDR, 40),
+	INS("weichei", INF_DE_N, LEX_F_ADDR, 50),
+	INS("marionette", INF_DE_N, LEX_F_ADDR, 40),
+	INS("schlappschwanz", INF_DE_N, 0, 60),
+	INS("warmduscher", INF_DE_N, 0, 45),
+	INS("gehirnamputiert", INF_DE_ADJ, 0, 80),
+	INS("hohlbirne", INF_DE_N, 0, 80),
+	INS("dummbeutel", INF_DE_N, 0, 75),
+	INS("sackgesicht", INF_DE_N, 0, 80),
 
 	/* ---- English insults ---- */
 	INS("moron", INF_EN_N, 0, 80),
@@ -162,6 +189,18 @@ const struct lex_entry lex_entries[] = {
 	INS("hypocrite", INF_EN_N, LEX_F_ADDR, 35),
 	INS("dunce", INF_EN_N, 0, 60),
 	INS("idiots", INF_NONE, 0, 80),
+	INS("fool", INF_EN_N, LEX_F_ADDR, 45),
+	INS("puppet", INF_EN_N, LEX_F_ADDR, 45),
+	INS("brat", INF_EN_N, LEX_F_ADDR, 45),
+	INS("lapdog", INF_EN_N, LEX_F_ADDR, 50),
+	INS("piece of shit", INF_NONE, 0, 85),
+	INS("piece of crap", INF_NONE, 0, 70),
+	INS("bozo", INF_EN_N, 0, 55),
+	INS("airhead", INF_EN_N, 0, 60),
+	INS("nutjob", INF_EN_N, 0, 65),
+	INS("nutcase", INF_EN_N, 0, 65),
+	INS("crybaby", INF_NONE, LEX_F_ADDR, 45),
+	INS("crybabies", INF_NONE, LEX_F_ADDR, 45),
 
 	/* ---- adjectives: demeaning when said of a person ---- */
 	ADJ("dumm", INF_DE_ADJ, 70),
@@ -277,6 +316,14 @@ const struct lex_entry lex_entries[] = {
 	DEH("filth", INF_NONE, LEX_F_ADDR, 60),
 	DEH("trash", INF_NONE, LEX_F_ADDR, 45),
 	DEH("breed like", 0, LEX_F_ADDR, 75),
+	DEH("leech", INF_EN_N, LEX_F_ADDR, 65),
+	DEH("nutzloses pack", 0, 0, 85),
+	DEH("faules pack", 0, 0, 85),
+	DEH("asoziales pack", 0, 0, 85),
+	DEH("kriminelles pack", 0, 0, 85),
+	DEH("elendes pack", 0, 0, 85),
+	DEH("blutsauger", INF_DE_N, LEX_F_ADDR, 60),
+	DEH("plage", INF_NONE, LEX_F_ADDR, 45),
 
 	/* ---- abusive phrases and wishes of harm ---- */
 	ABU("halt die fresse", 0, 90),
@@ -512,6 +559,26 @@ const struct lex_entry lex_entries[] = {
 	SPAM("investment opportunity", 60),
 	SPAM("anlagemöglichkeit", 50),
 	SPAM("signal group", 40),
+	SPAM("jetzt sichern", 45),
+	SPAM("jetzt buchen", 40),
+	SPAM("jetzt anmelden", 40),
+	SPAM("bestellen sie jetzt", 55),
+	SPAM("für nur", 25),
+	SPAM("zum sonderpreis", 45),
+	SPAM("sonderangebot", 35),
+	SPAM("contact him", 45),
+	SPAM("contact her", 45),
+	SPAM("kontaktieren sie ihn", 50),
+	SPAM("apply now", 40),
+	SPAM("sign up now", 45),
+	SPAM("join free", 40),
+	SPAM("no experience needed", 55),
+	SPAM("keine erfahrung nötig", 55),
+	SPAM("keine vorkenntnisse", 45),
+	SPAM("gift cards", 45),
+	SPAM("free gift", 55),
+	SPAM("diploma", 40),
+	SPAM("cbd", 35),
 
 	/* ---- the comment is about the article ---- */
 	ON("artikel", INF_DE_N, 100),
@@ -560,6 +627,11 @@ const struct lex_entry lex_entries[] = {
 	ON("one sided", 0, 80),
 	ON("biased", INF_NONE, 80),
 	ON("keep it up", 0, 80),
+	ON("zusammenfassung", INF_NONE, 80),
+	ON("kommentar", INF_DE_N, 50),
+	ON("explainer", INF_EN_N, 80),
+	ON("summary", INF_NONE, 80),
+	ON("comment", INF_EN_N, 50),
 	ON("good job", 0, 80),
 
 	/* ---- the comment changes the subject ---- */
@@ -627,6 +699,19 @@ const struct lex_entry lex_entries[] = {
 	GRP("tourists", INF_NONE), GRP("touristen", INF_NONE), GRP("landlords", INF_NONE), GRP("vermieter", INF_DE_N),
 	GRP("mieter", INF_DE_N), GRP("tenants", INF_NONE), GRP("bauern", INF_NONE), GRP("farmers", INF_NONE),
 	GRP("lehrer", INF_DE_N), GRP("teachers", INF_NONE), GRP("beamten", INF_NONE),
+	E("bonze", LEX_GROUP, INF_DE_N, LEX_F_TAIL, 100), GRP("studenten", INF_NONE),
+	GRP("students", INF_NONE), GRP("librarians", INF_NONE), GRP("bankers", INF_NONE),
+	GRP("obdachlose", INF_DE_N), GRP("the homeless", 0), GRP("alten", INF_NONE),
+	GRP("senioren", INF_NONE), GRP("managers", INF_NONE), GRP("researchers", INF_NONE),
+	GRP("economists", INF_NONE), GRP("wissenschaftler", INF_DE_N), GRP("klimaforscher", INF_DE_N),
+	GRP("eltern", INF_NONE), GRP("parents", INF_NONE), GRP("hebammen", INF_NONE),
+	GRP("ärzte", INF_NONE), GRP("doctors", INF_NONE), GRP("nurses", INF_NONE),
+	GRP("pendler", INF_DE_N), GRP("fahrgäste", INF_NONE), GRP("millennial", INF_EN_N),
+	E("wer", LEX_ANYONE, INF_NONE, 0, 100), E("whoever", LEX_ANYONE, INF_NONE, 0, 100),
+	E("anyone who", LEX_ANYONE, 0, 0, 100), E("people who", LEX_ANYONE, 0, 0, 100),
+	E("those who", LEX_ANYONE, 0, 0, 100), E("jeder der", LEX_ANYONE, 0, 0, 100),
+	E("alle die", LEX_ANYONE, 0, 0, 100), E("leute die", LEX_ANYONE, 0, 0, 100),
+	E("only a", LEX_ANYONE, 0, 0, 100), E("nur ein", LEX_ANYONE, 0, 0, 100),
 
 	/* ---- grammar the addressee rules need ---- */
 	NEG("nicht"), NEG("kein"), NEG("keine"), NEG("keiner"), NEG("keinen"), NEG("nie"),
@@ -681,7 +766,8 @@ const char *const lex_stop_de[] = {
 	"bzw", "etc", "danach", "davor", "vorher", "nachher", "damals", "sowieso", "eh",
 	"ganzen", "ganze", "gleichen", "mindestens", "teil", "ende", "anfang", "gestern", "morgen",
 	"einfache", "ja", "nee", "ne", "wer", "sowas", "solchen", "solcher", "lesen", "gelesen",
-	"schreiben", "geschrieben", "schreibt", "sehe", "sieht", "seh", NULL,
+	"schreiben", "geschrieben", "schreibt", "sehe", "sieht", "seh", "besonders", "vor allem",
+	"gerade", "wenn", "sowie", "ebenfalls", "bislang", "bisher", "künftig", NULL,
 };
 
 const char *const lex_stop_en[] = {
@@ -742,4 +828,27 @@ const char *const *lex_endings(enum lex_infl infl)
 	case INF_EN_ADJ: return end_en_adj;
 	default: return end_none;
 	}
+}
+
+static struct strmap stop;
+static bool stop_ok;
+static pthread_once_t stop_once = PTHREAD_ONCE_INIT;
+
+static void stop_build(void)
+{
+	if (strmap_init(&stop, 600))
+		return;
+	for (const char *const *w = lex_stop_de; *w; w++)
+		if (strmap_put(&stop, *w, strlen(*w), 0, NULL) == DP_ENOMEM)
+			return;
+	for (const char *const *w = lex_stop_en; *w; w++)
+		if (strmap_put(&stop, *w, strlen(*w), 0, NULL) == DP_ENOMEM)
+			return;
+	stop_ok = true;
+}
+
+bool lex_is_stop(const char *w, size_t n)
+{
+	pthread_once(&stop_once, stop_build);
+	return stop_ok && strmap_find(&stop, w, n) != NULL;
 }

@@ -15,6 +15,7 @@
 #ifndef DEPESCHE_MODERATION_LEXICON_H
 #define DEPESCHE_MODERATION_LEXICON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,7 @@ enum lex_cat {
 	LEX_YOU,      /* second person, as subject or object (not possessive) */
 	LEX_AUTHOR,   /* the author, the newsroom */
 	LEX_READER,   /* other commenters */
+	LEX_ANYONE,   /* »wer …«, »anyone who …«: whoever thinks or does something */
 	LEX_GROUP,    /* names of groups of people */
 	LEX_NEGATION, /* »nicht«, »kein«, »not« */
 	LEX_COPULA,   /* »bist«, »sind«, »are«: links an addressee to an adjective */
@@ -73,5 +75,9 @@ extern const char *const lex_tlds[];
 
 /* The endings of an inflection class, NULL-terminated ("" is not listed). */
 const char *const *lex_endings(enum lex_infl infl);
+
+/* True when w[0..n) (lowercase, as written) is a German or English stopword.
+ * Thread-safe; builds its table on first use. */
+bool lex_is_stop(const char *w, size_t n);
 
 #endif

@@ -153,8 +153,16 @@ int admin_comments(struct http_req *req, struct http_res *res)
 		return rc;
 	size_t pages = (total + QUEUE_PER_PAGE - 1) / QUEUE_PER_PAGE;
 	if (page > 1 && (size_t)page > pages) {
-		rc = admin_error(req, res, 404, NULL);
-		goto out;
+		/* The page emptied (decisions move comments to other tabs):
+		 * show the last one that still has comments. */
+		comment_list_release(&list);
+		memset(&list, 0, sizeof list);
+		page = pages ? (int64_t)pages : 1;
+		rc = store_comments(req->store, st, (size_t)(page - 1) * QUEUE_PER_PAGE,
+				    QUEUE_PER_PAGE, &list, &total);
+		if (rc)
+			goto out;
+		pages = (total + QUEUE_PER_PAGE - 1) / QUEUE_PER_PAGE;
 	}
 	ctx = admin_ctx_new(req, ADMIN_SEC_COMMENTS);
 	if (!ctx) {

@@ -551,6 +551,27 @@ class ModerationTest(AdminCase):
                 self.assertIn(XSS_ESCAPED, r.text)
                 self.assertEscaped(r.text, path)
 
+    def test_queue_pages(self):
+        for i in range(21):
+            self.comment("Seitenweise Nummer %d." % i)
+        total = self.one("SELECT count(*) FROM comments WHERE status = 0")[0]
+        first = self.queue().text
+        self.assertEqual(first.count('<li id="comment-'), 20, "20 per page")
+        self.assertIn('href="/admin/comments?status=pending&amp;page=2" rel="next"', first)
+        second = self.as_["moritz"].get("/admin/comments?status=pending&page=2")
+        self.assertStatus(second, 200)
+        self.assertEqual(second.text.count('<li id="comment-'), total - 20)
+        # deciding everything on the last page leads back to a page that exists
+        ids = re.findall(r'<li id="comment-(\d+)"', second.text)
+        r = self.as_["moritz"].post("/admin/comments", [("action", "spam"), ("page", "2"),
+                                                        ("status", "pending")]
+                                    + [("id", i) for i in ids])
+        self.assertRedirect(r, "/admin/comments?done=spam&status=pending&page=2")
+        after = self.as_["moritz"].get(r.h("location"))
+        self.assertStatus(after, 200)
+        self.assertEqual(after.text.count('<li id="comment-'), 20)
+        self.assertStatus(self.as_["moritz"].get("/admin/comments?page=abc"), 200)
+
     def test_notice_never_echoes_the_query(self):
         r = self.as_["moritz"].get("/admin/comments?done=%3Cb%3Ezqzqzq%3C/b%3E")
         self.assertStatus(r, 200)
