@@ -195,6 +195,7 @@ static const char *const all_endings[] = {
 	"es", "em", "in", "st", "e", "n", "s",
 };
 #define NENDINGS (sizeof all_endings / sizeof all_endings[0])
+static const uint8_t all_endings_len[NENDINGS] = { 5, 4, 4, 4, 4, 4, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 1, 1, 1 };
 
 static bool infl_allows(enum lex_infl infl, const char *end, size_t len)
 {
@@ -646,7 +647,7 @@ static size_t phrase_rest(const struct ctx *x, int e, size_t i)
 		/* The last word may take an ending. */
 		bool ok = false;
 		for (size_t k = 0; k < NENDINGS && !ok; k++) {
-			size_t el = strlen(all_endings[k]);
+			size_t el = all_endings_len[k];
 			ok = c->natlen == li->len[w] + el && memcmp(c->nat, li->word[w], li->len[w]) == 0 &&
 			     memcmp(c->nat + li->len[w], all_endings[k], el) == 0 &&
 			     infl_allows(lex_entries[e].infl, all_endings[k], el);
@@ -663,8 +664,8 @@ static void lookup(struct ctx *x, size_t i, const char *key, size_t len, bool co
 	const struct strmap *m = collapsed ? &T.col : &T.nat;
 	for (size_t k = 0; k <= NENDINGS; k++) {
 		const char *end = k < NENDINGS ? all_endings[k] : "";
-		size_t el = strlen(end);
-		if ((el && len < el + 3) || (el && memcmp(key + len - el, end, el) != 0))
+		size_t el = k < NENDINGS ? all_endings_len[k] : 0;
+		if (el && (len < el + 3 || key[len - 1] != end[el - 1] || memcmp(key + len - el, end, el) != 0))
 			continue;
 		struct strmap_slot *s = strmap_find(m, key, len - el);
 		for (int e = s ? s->val : -1; e >= 0;
@@ -996,7 +997,7 @@ static void score_demeaning(struct ctx *x)
 		bool direct = prev && prev->role == LEX_YOU && prev->sent == x->ch[i].sent;
 		switch (le->cat) {
 		case LEX_INSULT:
-			who = addressee(x, i, 6);
+			who = addressee(x, i, 10);
 			if (direct)
 				who = prev;
 			if (addr)
@@ -1181,9 +1182,12 @@ static void scan_raw(const char *s, size_t n, struct spam_raw *r, struct rawtok 
 		}
 		bool obf = false;
 		size_t span = 1;
-		if (contains_ci(t, "hxxp") || contains_ci(t, "h**p") || contains_ci(t, "[.]") ||
-		    contains_ci(t, "(.)") || contains_ci(t, "[dot]") || contains_ci(t, "(dot)") ||
-		    contains_ci(t, "{dot}"))
+		bool telltale = false;
+		for (size_t j = 0; j < t->n && !telltale; j++)
+			telltale = strchr("xX*[({", t->s[j]) != NULL && t->s[j];
+		if (telltale && (contains_ci(t, "hxxp") || contains_ci(t, "h**p") || contains_ci(t, "[.]") ||
+				 contains_ci(t, "(.)") || contains_ci(t, "[dot]") || contains_ci(t, "(dot)") ||
+				 contains_ci(t, "{dot}")))
 			obf = true;
 		else if (i > 0 && i + 1 < k && raw_is(t, dots) && raw_tld_start(&toks[i + 1]))
 			obf = true, span = 2;
@@ -1498,8 +1502,8 @@ static int each_word(const char *s, size_t n, int (*fn)(void *, const char *, si
 	bool toolong = false;
 	while (1) {
 		const char *here = p;
-		if (p < end && !wl && (ci_prefix(p, end, "http://") || ci_prefix(p, end, "https://") ||
-				       ci_prefix(p, end, "www."))) {
+		if (p < end && !wl && ((*p | 0x20) == 'h' || (*p | 0x20) == 'w') &&
+		    (ci_prefix(p, end, "http://") || ci_prefix(p, end, "https://") || ci_prefix(p, end, "www."))) {
 			while (p < end && !strchr(" \t\r\n)]>\"", *p))
 				p++;
 			continue;
@@ -1508,13 +1512,27 @@ static int each_word(const char *s, size_t n, int (*fn)(void *, const char *, si
 			while (p < end && *p != ')')
 				p++;
 		}
-		if (p < end && *p == '<' && p + 1 < end && ((p[1] | 0x20) >= 'a' && (p[1] | 0x20) <= 'z' ? 1 : p[1] == '/')) {
-			const char *gt = memchr(p, '>', (size_t)(end - p));
-			if (gt && gt - p < 200)
+		if (p + 1 < end && *p == '<' && (((p[1] | 0x20) >= 'a' && (p[1] | 0x20) <= 'z') || p[1] == '/')) {
+			const char *gt = memchr(p, '>', (size_t)(end - p) < 200 ? (size_t)(end - p) : 200);
+			if (gt)
 				p = gt + 1;
 		}
 		here = p;
-		uint32_t c = p < end ? text_next(&p, end) : 0;
+		uint32_t c;
+		if (p < end && (unsigned char)*p < 0x80) { /* ASCII without the decoder */
+			c = (unsigned char)*p++;
+			if (((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9')) {
+				if (!wl)
+					wstart = here;
+				if (wl + 4 <= KEY_MAX)
+					w[wl++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+				else
+					toolong = true;
+				continue;
+			}
+		} else {
+			c = p < end ? text_next(&p, end) : 0;
+		}
 		if (c && word_char(c)) {
 			if (!wl)
 				wstart = here;

@@ -37,9 +37,21 @@ static int fill_list(const struct page_req *req, struct page_res *res, json_t *c
 		article_list_release(&list);
 		return DP_ENOTFOUND;
 	}
+	/* Approved comments per article: one query for the page. */
+	int64_t ids[100];
+	size_t counts[100] = { 0 }, nids = list.n < 100 ? list.n : 100;
+	for (size_t i = 0; i < nids; i++)
+		ids[i] = list.items[i].id;
+	if (nids && store_comment_counts(req->store, ids, nids, counts))
+		memset(counts, 0, sizeof counts);
 	json_t *arr = json_array();
 	for (size_t i = 0; arr && i < list.n; i++) {
-		json_array_append_new(arr, ctx_article_summary(req, &list.items[i]));
+		json_t *sum = ctx_article_summary(req, &list.items[i]);
+		if (sum && i < nids && counts[i]) {
+			json_object_set_new(sum, "comment_count", json_integer((json_int_t)counts[i]));
+			json_object_set_new(sum, "has_comments", json_true());
+		}
+		json_array_append_new(arr, sum);
 		page_dep(res, cache_keyf("a:%lld", (long long)list.items[i].id));
 	}
 	json_object_set_new(ctx, "articles", arr);

@@ -81,6 +81,10 @@ class CommentsTest(SiteTestCase):
         self.assertEqual(j["version"], "https://jsonfeed.org/version/1.1")
         self.assertTrue(any(text in i["content_html"] for i in j["items"]))
         self.assertNotIn("jana@example.org", self.server.get(self.path).text)
+        # the count on the lists that show the article
+        poll(lambda: re.search(r'#comments">\d+ Kommentare<', self.server.get("/").text),
+             what="comment count on the home page")
+        self.assertRegex(self.server.get("/tag/verkehr/").text, r'#comments">\d+ Kommentare<')
 
     def test_threaded_reply_and_depth_limit(self):
         texts = ["Erster Ebene Radweg Kommentar", "Zweite Ebene Radweg Antwort",
