@@ -830,6 +830,27 @@ const char *const *lex_endings(enum lex_infl infl)
 	}
 }
 
+/* Compounds whose last part is an insult in the lexicon but which are
+ * harmless words; folded spelling (ä → a, ß → ss). */
+static const char *const harmless[] = {
+	"zundversager", "motorversager", "totalversagen", "herzversagen", "nierenversagen",
+	"stachelschwein", "wildschwein", "hausschwein", "meerschwein", "sparschwein",
+	"hauslappen", "putzlappen", "spullappen", "ohrlappen", "lungenlappen", "waschlappen",
+	"torpfosten", "turpfosten", "zaunpfosten", "bettpfosten", "patriot", "patriots",
+	NULL,
+};
+
+bool lex_is_harmless(const char *w, size_t n)
+{
+	for (const char *const *h = harmless; *h; h++) {
+		size_t hl = strlen(*h);
+		/* the word itself or the word with an ending: "wildschweine" */
+		if (n >= hl && n <= hl + 3 && memcmp(w, *h, hl) == 0)
+			return true;
+	}
+	return false;
+}
+
 static struct strmap stop;
 static bool stop_ok;
 static pthread_once_t stop_once = PTHREAD_ONCE_INIT;

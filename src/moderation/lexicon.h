@@ -76,6 +76,10 @@ extern const char *const lex_tlds[];
 /* The endings of an inflection class, NULL-terminated ("" is not listed). */
 const char *const *lex_endings(enum lex_infl infl);
 
+/* True when the folded key w[0..n) is a compound that ends like an insult but
+ * is harmless (»zündversager«): it is never matched as a compound. */
+bool lex_is_harmless(const char *w, size_t n);
+
 /* True when w[0..n) (lowercase, as written) is a German or English stopword.
  * Thread-safe; builds its table on first use. */
 bool lex_is_stop(const char *w, size_t n);

@@ -296,6 +296,7 @@ struct chunk {
 	bool first_upper, allcaps, wild;
 	bool obf;               /* written to dodge a filter */
 	bool joined;            /* made of s p a c e d letters */
+	bool digit;             /* a lone digit, kept only as part of spaced letters */
 	bool neg, cop;
 	uint8_t role;           /* LEX_YOU .. LEX_GROUP (the lower, the more direct), or ROLE_NONE */
 	const char *role_word;  /* the raw text that gave the role */
@@ -473,6 +474,15 @@ static int push_chunk(struct ctx *x, const char *raw, size_t rawlen, uint16_t se
 		return DP_OK;
 	struct key k;
 	make_key(b, (size_t)(e - b), &k);
+	/* A lone digit may be a letter of »I d i 0 t«; join_spaced() drops it
+	 * again when it is not. */
+	bool digit = false;
+	if (!k.natlen && e - b == 1 && *b >= '0' && *b <= '9' && leet((unsigned char)*b)) {
+		k.nat[0] = k.col[0] = leet((unsigned char)*b);
+		k.nat[1] = k.col[1] = '\0';
+		k.natlen = k.collen = 1;
+		digit = true;
+	}
 	if (!k.natlen)
 		return DP_OK;
 	if (x->nch == x->capch) {
@@ -505,6 +515,7 @@ static int push_chunk(struct ctx *x, const char *raw, size_t rawlen, uint16_t se
 	c->allcaps = k.letters >= 2 && k.upper == k.letters;
 	c->wild = k.wild;
 	c->joined = joined;
+	c->digit = digit;
 	c->role = ROLE_NONE;
 	/* Deliberate spelling: digits or symbols for letters inside a word, letters
 	 * kept apart by dots, stars, or a letter held for three or more. */
@@ -744,7 +755,7 @@ static void match_chunk(struct ctx *x, size_t i)
 	if (c->col != c->nat)
 		lookup(x, i, c->col, c->collen, true, false);
 	/* German compounds: »Vollidiot«, »Berufslügner«. */
-	if (c->natlen >= 7)
+	if (c->natlen >= 7 && !lex_is_harmless(c->nat, c->natlen))
 		for (size_t p = 3; p + 4 <= c->natlen; p++)
 			lookup(x, i, c->nat + p, c->natlen - p, false, true);
 	if (c->col != c->nat && c->collen >= 7)
@@ -801,7 +812,8 @@ static int join_spaced(struct ctx *x)
 		}
 		size_t stop = j > i ? j : i + 1;
 		for (; i < stop; i++)
-			x->ch[out++] = x->ch[i];
+			if (!x->ch[i].digit)
+				x->ch[out++] = x->ch[i];
 	}
 	x->nch = out;
 	return DP_OK;
