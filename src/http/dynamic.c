@@ -103,17 +103,25 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
 		fld->name = strdup(key);
 		fld->filename = filename ? strdup(filename) : NULL;
 		fld->content_type = content_type ? strdup(content_type) : NULL;
-		fld->value = calloc(1, 1);
+		fld->value = calloc(1, 64); /* the capacity rule below starts at 64 */
 		if (!fld->name || !fld->value)
 			return MHD_NO;
 	}
-	char *v = realloc(fld->value, fld->len + size + 1);
-	if (!v)
-		return MHD_NO;
-	memcpy(v + fld->len, data, size);
+	/* Grow by doubling: a 5 MiB upload arrives in many small chunks. */
+	size_t cap = 64, need = fld->len + size + 1;
+	while (cap < fld->len + 1)
+		cap <<= 1;
+	if (need > cap) {
+		while (cap < need)
+			cap <<= 1;
+		char *v = realloc(fld->value, cap);
+		if (!v)
+			return MHD_NO;
+		fld->value = v;
+	}
+	memcpy(fld->value + fld->len, data, size);
 	fld->len += size;
-	v[fld->len] = '\0';
-	fld->value = v;
+	fld->value[fld->len] = '\0';
 	return MHD_YES;
 }
 

@@ -96,6 +96,20 @@ static void make_key(const char *s, size_t n, struct key *k)
 	bool ones[KEY_MAX + 8] = { false };
 	const char *p = s, *end = s + n;
 	while (p < end) {
+		unsigned char b = (unsigned char)*p;
+		if (((b | 0x20) >= 'a' && (b | 0x20) <= 'z')) { /* ASCII letters, the common case */
+			p++;
+			if (b <= 'Z') {
+				k->upper++;
+				if (!k->letters)
+					k->first_upper = true;
+				b = (unsigned char)(b + 32);
+			}
+			k->letters++;
+			char ch = (char)b;
+			key_push(k, &ch, 1);
+			continue;
+		}
 		uint32_t c = text_next(&p, end);
 		char l;
 		if (text_is_letter(c)) {
@@ -1106,10 +1120,26 @@ static size_t raw_tokens(const char *s, size_t n, struct rawtok *out, size_t max
 		while (p < end && !(*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
 			p++;
 		const char *e = p;
-		while (b < e && strchr("\"'<({[«„*_", *b))
-			b++;
-		while (e > b && strchr("\"'>)}],;:!?.*_", e[-1]))
-			e--;
+		for (;;) {
+			if (b < e && *b && strchr("\"'<({[*_", *b))
+				b++;
+			else if (e - b >= 2 && (ci_prefix(b, e, "«") || ci_prefix(b, e, "»")))
+				b += 2;
+			else if (e - b >= 3 && (ci_prefix(b, e, "„") || ci_prefix(b, e, "“")))
+				b += 3;
+			else
+				break;
+		}
+		for (;;) {
+			if (e > b && e[-1] && strchr("\"'>)}],;:!?.*_", e[-1]))
+				e--;
+			else if (e - b >= 2 && (ci_prefix(e - 2, e, "«") || ci_prefix(e - 2, e, "»")))
+				e -= 2;
+			else if (e - b >= 3 && (ci_prefix(e - 3, e, "“") || ci_prefix(e - 3, e, "”")))
+				e -= 3;
+			else
+				break;
+		}
 		if (e > b)
 			out[k++] = (struct rawtok){ b, (size_t)(e - b) };
 	}
@@ -1195,8 +1225,10 @@ static void scan_raw(const char *s, size_t n, struct spam_raw *r, struct rawtok 
 		bool obf = false;
 		size_t span = 1;
 		bool telltale = false;
-		for (size_t j = 0; j < t->n && !telltale; j++)
-			telltale = strchr("xX*[({", t->s[j]) != NULL && t->s[j];
+		for (size_t j = 0; j < t->n && !telltale; j++) {
+			char ch = t->s[j];
+			telltale = ch == 'x' || ch == 'X' || ch == '*' || ch == '[' || ch == '(' || ch == '{';
+		}
 		if (telltale && (contains_ci(t, "hxxp") || contains_ci(t, "h**p") || contains_ci(t, "[.]") ||
 				 contains_ci(t, "(.)") || contains_ci(t, "[dot]") || contains_ci(t, "(dot)") ||
 				 contains_ci(t, "{dot}")))
@@ -1490,6 +1522,13 @@ static size_t fold_word(const char *w, size_t n, char *out, size_t cap)
 {
 	size_t o = 0;
 	for (const char *p = w, *end = w + n; p < end;) {
+		if ((unsigned char)*p < 0x80) {
+			if (o + 1 >= cap)
+				break;
+			char ch = *p++;
+			out[o++] = ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch;
+			continue;
+		}
 		uint32_t c = text_lower(text_next(&p, end));
 		const char *f = text_fold(c);
 		char b[4];
