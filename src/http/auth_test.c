@@ -106,7 +106,8 @@ static void test_router(void **state)
 		const struct dyn_route *rt = router_match(cases[i].method, cases[i].path, &req, &known);
 		if (!!rt != cases[i].found)
 			fail_msg("%s %s: found %d", cases[i].method, cases[i].path, !!rt);
-		assert_int_equal(known, cases[i].known);
+		if (known != cases[i].known)
+			fail_msg("%s %s: known %d", cases[i].method, cases[i].path, known);
 		if (rt) {
 			assert_int_equal(req.param_id, cases[i].id);
 			assert_string_equal(req.param_slug, cases[i].slug);

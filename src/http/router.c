@@ -99,10 +99,9 @@ const struct dyn_route *router_match(const char *method, const char *path, struc
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
 		if (!match(routes[i].pattern, path, NULL))
 			continue;
-		/* /admin/ and /tag/... share no shape, but "/:slug/comment/" must not
-		 * catch reserved first segments */
 		if (strcmp(routes[i].method, method) == 0) {
 			match(routes[i].pattern, path, req);
+			*ret_path_known = 0;
 			return &routes[i];
 		}
 		*ret_path_known = 1;

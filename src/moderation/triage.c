@@ -259,7 +259,9 @@ static void tables_build(void)
 				goto out;
 			li->len[li->nwords++] = (uint8_t)k.natlen;
 			if (li->nwords == 1) {
-				char *col = xstrdup(k.col);
+				/* One copy per distinct key: the map keeps the first. */
+				struct strmap_slot *sl = strmap_find(&T.col, k.col, k.collen);
+				const char *col = sl ? sl->key : xstrdup(k.col);
 				if (!col || chain_add(&T.col, col, k.collen, (int)i, &li->next_col))
 					goto out;
 			}
@@ -1686,7 +1688,8 @@ static int article_build(struct ctx *x, struct article *art)
 		rc = each_word(in->body, strnlen(in->body, MAX_ARTICLE), article_word, &aa);
 	if (rc)
 		return rc;
-	qsort(art->words, art->n, sizeof *art->words, aword_cmp);
+	if (art->n)
+		qsort(art->words, art->n, sizeof *art->words, aword_cmp);
 	/* Tails of compounds: "warmepumpenforderung" also offers "forderung". */
 	size_t nsuf = 0;
 	for (size_t i = 0; i < art->n; i++)

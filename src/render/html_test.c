@@ -132,8 +132,8 @@ static void test_comment_html(void **state)
 		{ "www.example.org", "<p><a href=\"https://www.example.org\" rel=\"nofollow ugc noopener\">"
 				     "www.example.org</a></p>\n" },
 		{ "javascript:alert(1)", "<p>javascript:alert(1)</p>\n" },
-		{ "https://x\"onmouseover=alert(1)", "<p><a href=\"https://x\" rel=\"nofollow ugc noopener\">"
-						     "https://x</a>&quot;onmouseover=alert(1)</p>\n" },
+		{ "https://x.de\"onmouseover=alert(1)", "<p><a href=\"https://x.de\" rel=\"nofollow ugc noopener\">"
+							"https://x.de</a>&quot;onmouseover=alert(1)</p>\n" },
 		{ "ahttp://x.de", "<p>ahttp://x.de</p>\n" },
 		{ "", "" },
 	};
