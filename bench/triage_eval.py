@@ -6,9 +6,12 @@
         `depesche moderation score` for the same lines, in the same order.
         Prints per-label precision, recall and F1, accuracy and the confusion
         matrix, separately for the lines with an even index (0, 2, 4, ...: the
-        half the rules were tuned on) and the odd ones (held out), then for all.
+        half the rules were tuned on), the odd ones (held out), and the lines
+        marked "part": "fresh" (written after the rules were frozen, never
+        tuned on; they are not in either half).
     triage_eval.py split LABELLED even|odd
-        Writes that half of LABELLED to stdout (to train the learned part).
+        Writes that half of LABELLED (without the fresh part) to stdout, to
+        train the learned part.
     triage_eval.py speed N COMMENT_BYTES BODY_BYTES
         Writes N lines of synthetic input (German prose, fixed seed) for timing.
 
@@ -64,23 +67,33 @@ def report(labelled, predictions, title):
     if bad:
         sys.exit(f"triage_eval: no verdict on line(s) {', '.join(str(i + 1) for i in bad[:5])}")
     pairs = [(g["label"], p["verdict"]) for g, p in zip(gold, pred)]
+    fresh = [g.get("part") == "fresh" for g in gold]
     print(f"== {title}")
-    print(table([x for i, x in enumerate(pairs) if i % 2 == 0], "tuned half (even lines)"))
+    print(table([x for i, x in enumerate(pairs) if i % 2 == 0 and not fresh[i]], "tuned half (even lines)"))
     print()
-    print(table([x for i, x in enumerate(pairs) if i % 2 == 1], "held-out half (odd lines)"))
+    print(table([x for i, x in enumerate(pairs) if i % 2 == 1 and not fresh[i]], "held-out half (odd lines)"))
     print()
+    if any(fresh):
+        print(table([x for i, x in enumerate(pairs) if fresh[i]],
+                    "fresh part (written after the rules were frozen)"))
+        print()
     print(table(pairs, "all"))
     for lang in sorted({g.get("lang", "?") for g in gold}):
         sub = [x for g, x in zip(gold, pairs) if g.get("lang", "?") == lang]
-        held = [x for i, (g, x) in enumerate(zip(gold, pairs)) if g.get("lang", "?") == lang and i % 2 == 1]
+        held = [x for i, (g, x) in enumerate(zip(gold, pairs))
+                if g.get("lang", "?") == lang and i % 2 == 1 and not fresh[i]]
+        fr = [x for i, (g, x) in enumerate(zip(gold, pairs)) if g.get("lang", "?") == lang and fresh[i]]
         acc = sum(t == p for t, p in sub) / len(sub)
         hacc = sum(t == p for t, p in held) / len(held) if held else 0.0
-        print(f"  lang {lang}: accuracy {acc:.3f} on {len(sub)} (held-out half {hacc:.3f} on {len(held)})")
+        facc = sum(t == p for t, p in fr) / len(fr) if fr else 0.0
+        print(f"  lang {lang}: accuracy {acc:.3f} on {len(sub)} (held-out half {hacc:.3f} on {len(held)},"
+              f" fresh {facc:.3f} on {len(fr)})")
     errors = [(i, g, p) for i, (g, p) in enumerate(zip(gold, pred)) if g["label"] != p["verdict"]]
     if errors and "--errors" in sys.argv:
         print("  misclassified:")
         for i, g, p in errors:
-            print(f"   line {i + 1} [{g['label']} -> {p['verdict']} {p['score']}] {g['comment'][:90]}")
+            part = "fresh" if fresh[i] else "tuned" if i % 2 == 0 else "held-out"
+            print(f"   line {i + 1} ({part}) [{g['label']} -> {p['verdict']} {p['score']}] {g['comment'][:90]}")
             for r in p.get("reasons", [])[:3]:
                 print(f"       - {r}")
     print()
@@ -122,7 +135,7 @@ def main():
         part = 0 if args[2] == "even" else 1
         with open(args[1], encoding="utf-8") as f:
             for i, line in enumerate(l for l in f if l.strip()):
-                if i % 2 == part:
+                if i % 2 == part and json.loads(line).get("part") != "fresh":
                     sys.stdout.write(line)
     elif len(args) == 4 and args[0] == "speed":
         speed(int(args[1]), int(args[2]), int(args[3]))

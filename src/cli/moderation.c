@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "moderation/triage.h"
 #include "site/site.h"
+#include "store/store.h"
 #include "util/err.h"
 
 #define LINE_MAX_BYTES ((size_t)1 << 20)
@@ -18,7 +19,7 @@
 
 static void help(FILE *f)
 {
-	fputs("usage: depesche moderation score [--lang de|en] [--model FILE] [--scores]\n"
+	fputs("usage: depesche moderation score [--lang de|en] [--model FILE | --no-model] [--scores]\n"
 	      "       depesche moderation learn --model FILE\n\n"
 	      "score  reads JSON Lines on stdin, one comment each:\n"
 	      "         {\"title\": ..., \"body\": ..., \"comment\": ...}\n"
@@ -31,7 +32,9 @@ static void help(FILE *f)
 	      "       and adds them to the learned model in FILE (created when missing).\n\n"
 	      "  --lang de|en   language of the stemmer and of the reasons (default: the\n"
 	      "                 site's language if there is a site, else de)\n"
-	      "  --model FILE   the learned part, as written by 'learn' (default: none)\n"
+	      "  --model FILE   the learned part, as written by 'learn' (default: the\n"
+	      "                 site's model when there is a site, else none)\n"
+	      "  --no-model     the rules alone, even when the site has learned\n"
 	      "  --scores       also print the score of every label\n\n"
 	      "Nothing leaves this machine; no site is needed.\n",
 	      f);
@@ -111,6 +114,28 @@ static int save_model(const char *path, const struct triage_model *m)
 		return cli_fail("cannot write %s: %s", path, strerror(errno));
 	}
 	return EXIT_OK;
+}
+
+/* The site's language and learned model, when DIR holds a site; silent when
+ * it does not (scoring needs no site). */
+static void site_defaults(const char *data_dir, char *lang, size_t langlen, struct triage_model **ret_model)
+{
+	struct site site;
+	char err[256];
+	if (site_load(site_dir_default(data_dir), &site, err, sizeof err) != DP_OK)
+		return;
+	if (lang && site.lang)
+		snprintf(lang, langlen, "%s", site.lang);
+	char *path = ret_model ? site_db_path(&site) : NULL;
+	struct store *st = NULL;
+	char *json = NULL;
+	if (path && access(path, R_OK) == 0 && store_open(path, 0, &st) == DP_OK &&
+	    store_kv_get(st, "triage_model", &json) == DP_OK)
+		triage_model_load(json, ret_model);
+	free(json);
+	store_close(st);
+	free(path);
+	site_release(&site);
 }
 
 /* A string member, NULL when absent; *bad when present but not a string. */
@@ -239,7 +264,7 @@ static long each_line(const char *(*fn)(json_t *, void *), void *arg)
 		if ((size_t)n > LINE_MAX_BYTES)
 			err = "line longer than 1 MiB";
 		else if (!(o = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES, NULL)) || !json_is_object(o))
-			err = "not a JSON object";
+			err = "not a JSON object (or not valid JSON)";
 		else
 			err = fn(o, arg);
 		json_decref(o);
@@ -289,17 +314,19 @@ int cli_moderation(int argc, char **argv, const char *data_dir)
 		{ "lang", required_argument, NULL, 'l' },
 		{ "model", required_argument, NULL, 'm' },
 		{ "scores", no_argument, NULL, 's' },
+		{ "no-model", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *lang = NULL, *model_path = NULL;
-	int scores = 0, c;
+	int scores = 0, no_model = 0, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': lang = optarg; break;
 		case 'm': model_path = optarg; break;
 		case 's': scores = 1; break;
+		case 'n': no_model = 1; break;
 		case 'h': help(stdout); return EXIT_OK;
 		default: cli_bad_option(argv); help(stderr); return EXIT_USAGE;
 		}
@@ -315,6 +342,7 @@ int cli_moderation(int argc, char **argv, const char *data_dir)
 		case 'l': lang = optarg; break;
 		case 'm': model_path = optarg; break;
 		case 's': scores = 1; break;
+		case 'n': no_model = 1; break;
 		case 'h': help(stdout); return EXIT_OK;
 		default: cli_bad_option(argv); help(stderr); return EXIT_USAGE;
 		}
@@ -332,19 +360,12 @@ int cli_moderation(int argc, char **argv, const char *data_dir)
 	int status;
 	long bad;
 	if (strcmp(sub, "score") == 0) {
-		if (!lang) { /* the site's language, if there is a site */
-			struct site site;
-			char err[256];
-			static char site_lang[8];
-			if (site_load(site_dir_default(data_dir), &site, err, sizeof err) == DP_OK) {
-				snprintf(site_lang, sizeof site_lang, "%s", site.lang ? site.lang : "de");
-				lang = site_lang;
-				site_release(&site);
-			}
-		}
+		char site_lang[8] = "de";
 		if (model_path && (status = load_model(model_path, 0, &model)))
 			return status;
-		struct score_args a = { lang ? lang : "de", model, scores };
+		site_defaults(data_dir, lang ? NULL : site_lang, sizeof site_lang,
+			      model_path || no_model ? NULL : &model);
+		struct score_args a = { lang ? lang : site_lang, model, scores };
 		bad = each_line(score_cb, &a);
 	} else if (strcmp(sub, "learn") == 0) {
 		if (!model_path) {

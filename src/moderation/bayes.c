@@ -250,7 +250,14 @@ int bayes_evidence(const struct triage_model *m, const char *text, size_t len,
 	return rc;
 }
 
-/* ---- JSON ---- */
+/* ---- JSON ----
+ *
+ *   {"version": 1, "labels": ["ok", "offtopic", "demeaning", "spam"],
+ *    "docs": [n_ok, n_offtopic, n_demeaning, n_spam],
+ *    "words": {"zorblax": [0, 0, 0, 20], ...}}
+ *
+ * "words" gives, per word, in how many documents of each label it occurred;
+ * keys are sorted so that equal models serialise to equal strings. */
 
 int triage_model_save(const struct triage_model *m, char **ret_json)
 {

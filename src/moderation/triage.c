@@ -10,7 +10,9 @@
  *           with the article's words (no stemming needed there: a stem is a
  *           prefix of its word once umlauts are folded);
  *   raw     links, disguised links, e-mail addresses, phone numbers, money.
- * The learned part (bayes.c) then moves the scores up or down. */
+ * The learned part (bayes.c) then raises the spam and demeaning scores when
+ * the comment resembles what moderators rejected, and softens words the
+ * moderators keep approving. */
 #include "moderation/triage.h"
 
 #include <libstemmer.h>
@@ -33,7 +35,7 @@
 #define MAX_NAME 256
 #define KEY_MAX 64           /* bytes of a chunk's key; the rest is cut */
 #define PHRASE_WORDS 6
-#define MAX_HITS 96
+#define MAX_HITS 2048        /* lexicon matches kept per comment */
 #define MAX_TERMS 256        /* distinct content words of a comment */
 #define MAX_CANDIDATES 32    /* reasons collected before the best 8 are kept */
 #define ROLE_NONE 0xFF
@@ -319,13 +321,10 @@ struct chunk {
 	uint32_t role_wordlen;
 };
 
-enum how { HOW_EXACT, HOW_INFL, HOW_COMPOUND, HOW_WILD };
-
 struct hit {
 	int e;                  /* lex_entries index */
 	uint32_t chunk, n;      /* first chunk and number of chunks */
-	uint8_t how;
-	bool obf;
+	bool obf;               /* one of them was disguised */
 };
 
 struct reason {
@@ -340,7 +339,7 @@ struct aword {
 	bool title;
 };
 
-struct article {
+struct vocab {             /* the article's words */
 	struct aword *words;
 	size_t n, cap;
 	struct aword *sufs;  /* tails of long words (compound parts), sorted */
@@ -350,18 +349,20 @@ struct article {
 
 struct ctx {
 	const struct triage_input *in;
-	struct article art;     /* the article's words */
+	struct vocab art;     /* the article's words */
 	bool en;                /* reasons in English */
 	struct arena a;
 	struct chunk *ch;
 	size_t nch, capch;
-	struct hit hits[MAX_HITS];
-	double damp[MAX_HITS];  /* per hit: 1, or less when moderators approved its word */
-	size_t nhits;
+	struct hit *hits;       /* lexicon matches (not the addressee words: see chunk) */
+	double *damp;           /* per hit: 1, or less when moderators approved its word */
+	size_t nhits, caphits;
 	struct reason reasons[MAX_CANDIDATES];
 	size_t nreasons;
 	double sc[TRIAGE__MAX];
 	unsigned contacts;      /* links, e-mail addresses, phone numbers, messengers */
+	unsigned nwild;         /* chunks with asterisks seen */
+	const struct chunk *anyone; /* the comment's strongest addressee, or NULL */
 };
 
 static const char *tr(const struct ctx *x, const char *de, const char *en)
@@ -464,8 +465,7 @@ static uint32_t peek(const char *p, const char *end)
 	return p < end ? text_next(&p, end) : 0;
 }
 
-static int push_chunk(struct ctx *x, const char *raw, size_t rawlen, uint16_t sent, bool start,
-		      bool joined)
+static int push_chunk(struct ctx *x, const char *raw, size_t rawlen, uint16_t sent, bool start)
 {
 	/* Trim what cannot belong to a word at either end. */
 	const char *b = raw, *e = raw + rawlen;
@@ -530,12 +530,11 @@ static int push_chunk(struct ctx *x, const char *raw, size_t rawlen, uint16_t se
 	c->first_upper = k.first_upper;
 	c->allcaps = k.letters >= 2 && k.upper == k.letters;
 	c->wild = k.wild;
-	c->joined = joined;
 	c->digit = digit;
 	c->role = ROLE_NONE;
 	/* Deliberate spelling: digits or symbols for letters inside a word, letters
 	 * kept apart by dots, stars, or a letter held for three or more. */
-	c->obf = joined || k.wild || k.maxrun >= 3 || (k.leet && k.letters >= 2 && k.leet < k.letters) ||
+	c->obf = k.wild || k.maxrun >= 3 || (k.leet && k.letters >= 2 && k.leet < k.letters) ||
 		 (k.punct >= 2 && k.punct + 1 >= k.letters);
 	x->nch++;
 	return DP_OK;
@@ -546,7 +545,7 @@ static int chunk_text(struct ctx *x, const char *s, size_t n)
 {
 	const char *p = s, *end = s + n, *start = NULL;
 	uint16_t sent = 0;
-	bool sent_start = true, pending_end = false;
+	bool sent_start = true;
 	int rc = DP_OK;
 	uint32_t prev = 0, prev2 = 0;
 	while (!rc) {
@@ -572,17 +571,14 @@ static int chunk_text(struct ctx *x, const char *s, size_t n)
 		}
 		if (boundary) {
 			if (start) {
-				rc = push_chunk(x, start, (size_t)(here - start), sent, sent_start, false);
+				rc = push_chunk(x, start, (size_t)(here - start), sent, sent_start);
 				if (x->nch && x->ch[x->nch - 1].sent == sent)
 					sent_start = false;
 				start = NULL;
 			}
-			if (ends_sentence || pending_end) {
-				if (!sent_start) {
-					sent++;
-					sent_start = true;
-				}
-				pending_end = false;
+			if (ends_sentence && !sent_start) {
+				sent++;
+				sent_start = true;
 			}
 			if (!c)
 				break;
@@ -605,31 +601,67 @@ static bool demeaning_cat(int cat)
 	       cat == LEX_ABUSE || cat == LEX_PRESS || cat == LEX_PROFANE;
 }
 
-static void add_hit(struct ctx *x, int e, size_t chunk, size_t n, enum how how)
+/* Grammar words mark their chunks instead of becoming hits. */
+static bool mark_chunks(struct ctx *x, int e, size_t chunk, size_t n)
+{
+	int cat = lex_entries[e].cat;
+	if (cat != LEX_NEGATION && cat != LEX_COPULA && !(cat >= LEX_YOU && cat <= LEX_GROUP))
+		return false;
+	for (size_t i = chunk; i < chunk + n; i++) {
+		struct chunk *c = &x->ch[i];
+		if (cat == LEX_NEGATION) {
+			c->neg = true;
+		} else if (cat == LEX_COPULA) {
+			c->cop = true;
+		} else if (c->role == ROLE_NONE || cat < c->role) {
+			c->role = (uint8_t)cat;
+			c->role_word = x->ch[chunk].raw;
+			const struct chunk *last = &x->ch[chunk + n - 1];
+			c->role_wordlen = (uint32_t)(last->raw + last->rawlen - c->role_word);
+		}
+	}
+	return true;
+}
+
+static void add_hit(struct ctx *x, int e, size_t chunk, size_t n)
 {
 	const struct lex_entry *le = &lex_entries[e];
+	if (mark_chunks(x, e, chunk, n))
+		return;
 	bool obf = false;
 	for (size_t i = chunk; i < chunk + n; i++)
 		obf |= x->ch[i].obf;
-	for (size_t i = 0; i < x->nhits; i++) {
+	/* Chunks are matched in order: the hits of this one are at the end. */
+	for (size_t i = x->nhits; i-- > 0 && x->hits[i].chunk == chunk;) {
 		struct hit *h = &x->hits[i];
-		if (h->e == e && h->chunk == chunk)
+		if (h->e == e)
 			return;
 		/* One demeaning reading per word: keep the stronger. */
 		if (h->chunk == chunk && h->n == 1 && n == 1 && demeaning_cat(le->cat) &&
 		    demeaning_cat(lex_entries[h->e].cat)) {
 			if (lex_entries[h->e].weight < le->weight) {
 				h->e = e;
-				h->how = (uint8_t)how;
 				h->obf = obf;
 			}
 			return;
 		}
 	}
-	if (x->nhits == MAX_HITS)
-		return;
+	if (x->nhits == x->caphits) {
+		size_t cap = x->caphits ? x->caphits * 2 : 64;
+		struct hit *nh = cap <= MAX_HITS ? arena_alloc(&x->a, cap * sizeof *nh) : NULL;
+		double *nd = nh ? arena_alloc(&x->a, cap * sizeof *nd) : NULL;
+		if (!nd)
+			return; /* full (or out of memory): later matches are not counted */
+		if (x->nhits) {
+			memcpy(nh, x->hits, x->nhits * sizeof *nh);
+			memcpy(nd, x->damp, x->nhits * sizeof *nd);
+		}
+		x->hits = nh;
+		x->damp = nd;
+		x->caphits = cap;
+	}
 	x->damp[x->nhits] = 1;
-	x->hits[x->nhits++] = (struct hit){ e, (uint32_t)chunk, (uint32_t)n, (uint8_t)how, obf };
+	x->hits[x->nhits++] = (struct hit){ e, (uint32_t)chunk, (uint32_t)n, obf };
 }
 
 static bool chunk_is(const struct chunk *c, const char *w, size_t len)
@@ -712,31 +744,49 @@ static void lookup(struct ctx *x, size_t i, const char *key, size_t len, bool co
 			} else if (el && !infl_allows(le->infl, end, el)) {
 				continue;
 			}
-			add_hit(x, e, i, n, tail ? HOW_COMPOUND : el ? HOW_INFL : HOW_EXACT);
+			add_hit(x, e, i, n);
 		}
 	}
 }
 
-/* Glob with '*' standing for one to six characters. */
-static bool glob(const char *p, const char *s)
+#define WILD_MAX 6      /* letters one asterisk may stand for */
+#define WILD_CHUNKS 32  /* chunks with asterisks looked at per comment */
+
+/* Whether p[0..pn) matches s[0..sn), '*' standing for one to WILD_MAX
+ * characters. Linear in pn * sn: no backtracking on hostile patterns. */
+static bool glob(const char *p, size_t pn, const char *s, size_t sn)
 {
-	if (!*p)
-		return !*s;
-	if (*p == '*') {
-		for (int n = 1; n <= 6 && s[n - 1]; n++)
-			if (glob(p + 1, s + n))
-				return true;
+	bool dp[KEY_MAX + 24], nx[KEY_MAX + 24];
+	if (sn > KEY_MAX + 16)
 		return false;
+	memset(dp, 0, sizeof dp);
+	dp[0] = true; /* dp[j]: p[0..i) matches s[0..j) */
+	for (size_t i = 0; i < pn; i++) {
+		bool any = false;
+		for (size_t j = 0; j <= sn; j++) {
+			bool v = false;
+			if (p[i] == '*') {
+				for (size_t k = 1; k <= WILD_MAX && k <= j && !v; k++)
+					v = dp[j - k];
+			} else {
+				v = j > 0 && dp[j - 1] && s[j - 1] == p[i];
+			}
+			nx[j] = v;
+			any |= v;
+		}
+		if (!any)
+			return false;
+		memcpy(dp, nx, (sn + 1) * sizeof *dp);
 	}
-	return *p == *s && glob(p + 1, s + 1);
+	return dp[sn];
 }
 
 static void match_wild(struct ctx *x, size_t i)
 {
 	const struct chunk *c = &x->ch[i];
-	size_t lit = 0;
+	size_t lit = 0, stars = 0;
 	for (size_t k = 0; k < c->natlen; k++)
-		lit += c->nat[k] != '*';
+		c->nat[k] == '*' ? stars++ : lit++;
 	if (lit < 2)
 		return;
 	char form[KEY_MAX + 16];
@@ -744,15 +794,21 @@ static void match_wild(struct ctx *x, size_t i)
 		const struct lex_entry *le = &lex_entries[e];
 		const struct lex_info *li = &T.info[e];
 		if (li->nwords != 1 || !(demeaning_cat(le->cat) || le->cat == LEX_SPAM) ||
-		    (le->flags & LEX_F_ADDR) || li->len[0] < 4)
+		    (le->flags & LEX_F_ADDR) || li->len[0] < 4 || li->word[0][0] != c->nat[0])
 			continue;
-		bool hit = glob(c->nat, li->word[0]);
-		for (const char *const *end = lex_endings(le->infl); !hit && *end; end++) {
-			snprintf(form, sizeof form, "%s%s", li->word[0], *end);
-			hit = glob(c->nat, form);
+		const char *const *ends = lex_endings(le->infl);
+		bool hit = false;
+		for (size_t k = 0; !hit && (k == 0 || ends[k - 1]); k++) {
+			const char *suffix = k == 0 ? "" : ends[k - 1];
+			int fl = snprintf(form, sizeof form, "%s%s", li->word[0], suffix);
+			/* Cheap tests first: the last letter and the length must fit. */
+			if (fl <= 0 || (size_t)fl >= sizeof form || form[fl - 1] != c->nat[c->natlen - 1] ||
+			    (size_t)fl < lit + stars || (size_t)fl > lit + stars * WILD_MAX)
+				continue;
+			hit = glob(c->nat, c->natlen, form, (size_t)fl);
 		}
 		if (hit)
-			add_hit(x, (int)e, i, 1, HOW_WILD);
+			add_hit(x, (int)e, i, 1);
 	}
 }
 
@@ -760,7 +816,8 @@ static void match_chunk(struct ctx *x, size_t i)
 {
 	const struct chunk *c = &x->ch[i];
 	if (c->wild) {
-		match_wild(x, i);
+		if (x->nwild++ < WILD_CHUNKS)
+			match_wild(x, i);
 		return;
 	}
 	lookup(x, i, c->nat, c->natlen, false, false);
@@ -780,51 +837,86 @@ static void match_chunk(struct ctx *x, size_t i)
 	for (size_t h = 0; h < T.nheads; h++) {
 		const struct lex_info *li = &T.info[T.heads[h]];
 		if (c->natlen >= li->len[0] + 3 && memcmp(c->nat, li->word[0], li->len[0]) == 0)
-			add_hit(x, T.heads[h], i, 1, HOW_COMPOUND);
+			add_hit(x, T.heads[h], i, 1);
 	}
 }
 
-/* Joins runs of three or more single letters (»I d i o t«, »h t t p«) when the
- * result is a lexicon word or the start of a link. */
+#define SPACED_MAX 64      /* longest run of single letters searched for words */
+#define SPACED_WORD 24     /* longest word looked for in such a run */
+#define SPACED_TRIES 2000  /* lookups per comment: hostile input stays cheap */
+
+/* Tries the letters of chunks [i, i + n) as one word in place of chunk i and
+ * keeps it there (*ret true) when it is a demeaning or spam word of the
+ * lexicon or the start of a link. */
+static int try_join(struct ctx *x, size_t i, size_t n, bool *ret)
+{
+	char buf[KEY_MAX + 1];
+	size_t len = 0;
+	for (size_t k = i; k < i + n && len < KEY_MAX; k++)
+		buf[len++] = x->ch[k].nat[0];
+	buf[len] = '\0';
+	struct key k;
+	make_key(buf, len, &k);
+	struct chunk save = x->ch[i];
+	struct chunk *c = &x->ch[i];
+	c->nat = arena_strndup(&x->a, k.nat, k.natlen);
+	c->col = k.collen != k.natlen ? arena_strndup(&x->a, k.col, k.collen) : c->nat;
+	if (!c->nat || !c->col)
+		return DP_ENOMEM;
+	c->natlen = (uint8_t)k.natlen;
+	c->collen = (uint8_t)k.collen;
+	c->alt = c->one = NULL;
+	c->altlen = c->onelen = 0;
+	c->joined = c->obf = true;
+	c->digit = false;
+	c->rawlen = (uint32_t)(x->ch[i + n - 1].raw + x->ch[i + n - 1].rawlen - c->raw);
+	size_t before = x->nhits;
+	match_chunk(x, i);
+	bool keep = strncmp(c->nat, "http", 4) == 0 || strncmp(c->nat, "www", 3) == 0;
+	for (size_t h = before; h < x->nhits && !keep; h++) {
+		int cat = lex_entries[x->hits[h].e].cat;
+		keep = demeaning_cat(cat) || cat == LEX_SPAM;
+	}
+	x->nhits = before;
+	if (!keep)
+		*c = save;
+	*ret = keep;
+	return DP_OK;
+}
+
+/* Joins s p a c e d letters (»I d i o t«, »h t t p«) into the longest words
+ * the lexicon knows, also several in one run (»d u  i d i o t«); letters that
+ * form no such word stay single. Lone digits that did not join are dropped. */
 static int join_spaced(struct ctx *x)
 {
-	size_t out = 0;
+	size_t out = 0, tries = 0;
 	for (size_t i = 0; i < x->nch;) {
 		size_t j = i;
 		while (j < x->nch && x->ch[j].natlen == 1 && x->ch[j].rawlen <= 2)
 			j++;
-		if (j - i >= 3) {
-			char buf[KEY_MAX + 1];
-			size_t n = 0;
-			for (size_t k = i; k < j && n < KEY_MAX; k++)
-				buf[n++] = x->ch[k].nat[0];
-			buf[n] = '\0';
-			struct key k;
-			make_key(buf, n, &k);
-			/* Try it as one chunk in place of the first letter. */
-			struct chunk save = x->ch[i];
-			struct chunk *c = &x->ch[i];
-			c->nat = arena_strndup(&x->a, k.nat, k.natlen);
-			c->col = k.collen != k.natlen ? arena_strndup(&x->a, k.col, k.collen) : c->nat;
-			if (!c->nat || !c->col)
-				return DP_ENOMEM;
-			c->natlen = (uint8_t)k.natlen;
-			c->collen = (uint8_t)k.collen;
-			c->alt = c->one = NULL;
-			c->altlen = c->onelen = 0;
-			c->joined = c->obf = true;
-			c->rawlen = (uint32_t)(x->ch[j - 1].raw + x->ch[j - 1].rawlen - c->raw);
-			size_t before = x->nhits;
-			match_chunk(x, i);
-			bool keep = x->nhits > before || strncmp(c->nat, "http", 4) == 0 ||
-				    strncmp(c->nat, "www", 3) == 0;
-			x->nhits = before;
-			if (keep) {
-				x->ch[out++] = *c;
-				i = j;
-				continue;
+		if (j - i >= 3 && j - i <= SPACED_MAX) {
+			/* out <= pos: writing x->ch[out] never touches what is still to read. */
+			for (size_t pos = i; pos < j;) {
+				bool joined = false;
+				size_t n = j - pos < SPACED_WORD ? j - pos : SPACED_WORD;
+				for (; n >= 3 && tries < SPACED_TRIES; n--, tries++) {
+					int rc = try_join(x, pos, n, &joined);
+					if (rc)
+						return rc;
+					if (joined)
+						break;
+				}
+				if (joined) {
+					x->ch[out++] = x->ch[pos];
+					pos += n;
+				} else {
+					if (!x->ch[pos].digit)
+						x->ch[out++] = x->ch[pos];
+					pos++;
+				}
 			}
-			x->ch[i] = save;
+			i = j;
+			continue;
 		}
 		size_t stop = j > i ? j : i + 1;
 		for (; i < stop; i++)
@@ -854,7 +946,8 @@ static void formal_you(struct ctx *x)
 			continue;
 		const struct chunk *nx = i + 1 < x->nch && x->ch[i + 1].sent == c->sent ? &x->ch[i + 1] : NULL;
 		bool you = c->first_upper && !c->sent_start;
-		if (chunk_is(c, "ihr", 3) && (c->sent_start || (nx && (chunk_is(nx, "seid", 4) || chunk_is(nx, "habt", 4)))))
+		if (chunk_is(c, "ihr", 3) &&
+		    (c->sent_start || (nx && (chunk_is(nx, "seid", 4) || chunk_is(nx, "habt", 4)))))
 			you = true;
 		if (c->sent_start && chunk_is(c, "sie", 3) && nx)
 			for (const char *const *v = verbs; *v; v++)
@@ -874,24 +967,11 @@ static int match_all(struct ctx *x)
 		return rc;
 	for (size_t i = 0; i < x->nch; i++)
 		match_chunk(x, i);
-	for (size_t h = 0; h < x->nhits; h++) {
-		const struct hit *ht = &x->hits[h];
-		int cat = lex_entries[ht->e].cat;
-		for (size_t i = ht->chunk; i < ht->chunk + ht->n; i++) {
-			struct chunk *c = &x->ch[i];
-			if (cat == LEX_NEGATION)
-				c->neg = true;
-			else if (cat == LEX_COPULA)
-				c->cop = true;
-			else if (cat >= LEX_YOU && cat <= LEX_GROUP && (c->role == ROLE_NONE || cat < c->role)) {
-				c->role = (uint8_t)cat;
-				c->role_word = x->ch[ht->chunk].raw;
-				const struct chunk *last = &x->ch[ht->chunk + ht->n - 1];
-				c->role_wordlen = (uint32_t)(last->raw + last->rawlen - c->role_word);
-			}
-		}
-	}
 	formal_you(x);
+	x->anyone = NULL;
+	for (size_t k = 0; k < x->nch; k++)
+		if (x->ch[k].role != ROLE_NONE && (!x->anyone || x->ch[k].role < x->anyone->role))
+			x->anyone = &x->ch[k];
 	return DP_OK;
 }
 
@@ -914,13 +994,10 @@ static const struct chunk *addressee(const struct ctx *x, size_t i, size_t dist)
 	return best;
 }
 
+/* The strongest addressee of the whole comment (found by match_all()). */
 static const struct chunk *addressee_anywhere(const struct ctx *x)
 {
-	const struct chunk *best = NULL;
-	for (size_t k = 0; k < x->nch; k++)
-		if (x->ch[k].role != ROLE_NONE && (!best || x->ch[k].role < best->role))
-			best = &x->ch[k];
-	return best;
+	return x->anyone;
 }
 
 static bool negated(const struct ctx *x, size_t i)
@@ -1276,17 +1353,34 @@ static void scan_raw(const char *s, size_t n, struct spam_raw *r, struct rawtok 
 }
 
 /* Case-insensitive search of a blocklist word in s, at word boundaries. */
-static bool find_word_ci(const char *s, const char *w)
+static bool find_word_ci(const char *s, size_t len, const char *w)
 {
 	size_t n = strlen(w);
 	if (!n)
 		return false;
-	for (const char *p = s; *p; p++) {
-		if (!ci_prefix(p, p + strlen(p), w))
+	char first = w[0] >= 'A' && w[0] <= 'Z' ? (char)(w[0] + 32) : w[0];
+	char lw[256];
+	if (n >= sizeof lw)
+		return false;
+	for (size_t i = 0; i <= n; i++) /* the word in lowercase, as ci_prefix wants it */
+		lw[i] = w[i] >= 'A' && w[i] <= 'Z' ? (char)(w[i] + 32) : w[i];
+	const char *end = s + len;
+	for (const char *p = s; p + n <= end; p++) {
+		if ((*p | 0x20) != first && *p != first)
 			continue;
-		bool before = p == s || !word_char((unsigned char)p[-1]) || (unsigned char)p[-1] >= 0x80;
-		unsigned char after = (unsigned char)p[n];
-		if (before && (!after || !(word_char(after) && after < 0x80)))
+		if (!ci_prefix(p, end, lw))
+			continue;
+		/* Whole words only: the characters around it are no letters. */
+		bool before = p == s;
+		if (!before) { /* the character that ends before p */
+			const char *q = p - 1;
+			while (q > s && ((unsigned char)*q & 0xC0) == 0x80)
+				q--;
+			before = !word_char(text_next(&q, p));
+		}
+		const char *r = p + n;
+		bool after = r >= end || !word_char(text_next(&r, end));
+		if (before && after)
 			return true;
 	}
 	return false;
@@ -1315,7 +1409,7 @@ static bool looks_like_ip(const char *b)
 	       (colons == 1 && b[strlen(b) - 1] == ':');
 }
 
-static void check_blocklist(struct ctx *x, const char *comment)
+static void check_blocklist(struct ctx *x, const char *comment, size_t clen)
 {
 	const struct triage_input *in = x->in;
 	char q[64];
@@ -1354,8 +1448,9 @@ static void check_blocklist(struct ctx *x, const char *comment)
 				return;
 			}
 		}
-		if (b[0] != '@' && (find_word_ci(comment, b) || (in->author_name && find_word_ci(in->author_name, b)) ||
-				    (in->author_email && find_word_ci(in->author_email, b)))) {
+		if (b[0] != '@' && (find_word_ci(comment, clen, b) ||
+				    (in->author_name && find_word_ci(in->author_name, strnlen(in->author_name, MAX_NAME), b)) ||
+				    (in->author_email && find_word_ci(in->author_email, strnlen(in->author_email, MAX_NAME), b)))) {
 			quote(b, strlen(b), q, sizeof q, 40);
 			x->sc[TRIAGE_SPAM] = noisy_or(x->sc[TRIAGE_SPAM], 0.9);
 			add_reason(x, TRIAGE_SPAM, 0.9, tr(x, "Sperrliste: »%s«", "blocklist: »%s«"), q);
@@ -1416,7 +1511,7 @@ static int score_spam(struct ctx *x, const char *comment, size_t len)
 						 "%d identical comments shortly before"), in->duplicates);
 	}
 	x->sc[TRIAGE_SPAM] = s;
-	check_blocklist(x, comment);
+	check_blocklist(x, comment, len);
 	s = x->sc[TRIAGE_SPAM];
 
 	struct spam_raw r = { 0 };
@@ -1546,7 +1641,8 @@ static size_t fold_word(const char *w, size_t n, char *out, size_t cap)
 
 /* Calls fn for every word of s (letters and digits), skipping links, Markdown
  * link targets and HTML tags. The word is lowercase, not folded. */
-static int each_word(const char *s, size_t n, int (*fn)(void *, const char *, size_t, const char *), void *arg)
+static int each_word(const char *s, size_t n,
+		     int (*fn)(void *, const char *, size_t, const char *), void *arg)
 {
 	const char *p = s, *end = s + n;
 	char w[KEY_MAX + 8];
@@ -1625,17 +1721,17 @@ static bool content_word(const char *w, size_t n)
 	return chars >= 3 && !lex_is_stop(w, n);
 }
 
-struct article_add {
+struct vocab_add {
 	struct ctx *x;
-	struct article *art;
+	struct vocab *art;
 	bool title;
 };
 
 static int article_word(void *vp, const char *w, size_t n, const char *raw)
 {
 	(void)raw;
-	struct article_add *aa = vp;
-	struct article *art = aa->art;
+	struct vocab_add *aa = vp;
+	struct vocab *art = aa->art;
 	if (!content_word(w, n))
 		return DP_OK;
 	char f[KEY_MAX + 8];
@@ -1673,14 +1769,14 @@ static int aword_cmp(const void *a, const void *b)
 	return strcmp(((const struct aword *)a)->w, ((const struct aword *)b)->w);
 }
 
-static int article_build(struct ctx *x, struct article *art)
+static int vocab_build(struct ctx *x, struct vocab *art)
 {
 	const struct triage_input *in = x->in;
 	memset(art, 0, sizeof *art);
 	int rc = strmap_init(&art->seen, 512);
 	if (rc)
 		return rc;
-	struct article_add aa = { x, art, true };
+	struct vocab_add aa = { x, art, true };
 	if (in->title)
 		rc = each_word(in->title, strnlen(in->title, MAX_ARTICLE), article_word, &aa);
 	aa.title = false;
@@ -1711,7 +1807,8 @@ static int article_build(struct ctx *x, struct article *art)
 
 /* A word of ws[0..n) that starts with s[0..sl) and is at most slack bytes
  * longer (SIZE_MAX: any length); title words are preferred. */
-static const struct aword *prefix_find(const struct aword *ws, size_t n, const char *s, size_t sl, size_t slack)
+static const struct aword *prefix_find(const struct aword *ws, size_t n, const char *s, size_t sl,
+				       size_t slack)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
@@ -1743,7 +1840,7 @@ static bool suffixy(const char *t)
 }
 
 /* Whether a comment word (folded: f, its stem: st) is in the article. */
-static const struct aword *article_match(const struct article *art, const char *f, size_t fl,
+static const struct aword *article_match(const struct vocab *art, const char *f, size_t fl,
 					 const char *st, size_t sl, bool en)
 {
 	const struct aword *m = prefix_find(art->words, art->n, st, sl, 5);
@@ -1795,7 +1892,7 @@ static const struct aword *article_match(const struct article *art, const char *
 
 struct term_ctx {
 	struct ctx *x;
-	const struct article *art;
+	const struct vocab *art;
 	struct sb_stemmer *stem;
 	struct strmap seen;
 	size_t n, matched;
@@ -1863,11 +1960,17 @@ static int score_offtopic(struct ctx *x, const char *comment, size_t len)
 				   tr(x, "kündigt ein anderes Thema an: »%s«", "announces another topic: »%s«"), q);
 		}
 	}
-	/* A question to the author is on topic. */
-	const struct chunk *who = addressee_anywhere(x);
-	bool question = memchr(comment, '?', len) != NULL;
-	if (question && who && (who->role == LEX_YOU || who->role == LEX_AUTHOR) && offmark == 0) {
-		on += 1;
+	/* A question to the author is on topic: »Herr Autor«, the formal »Sie«,
+	 * English »you«. (»Weißt du …?« asks another reader.) */
+	bool to_author = false;
+	for (size_t i = 0; i < x->nch && !to_author; i++) {
+		const struct chunk *c = &x->ch[i];
+		to_author = c->role == LEX_AUTHOR ||
+			    (c->role == LEX_YOU && (chunk_is(c, "sie", 3) || chunk_is(c, "ihnen", 5) ||
+						    chunk_is(c, "you", 3)));
+	}
+	if (to_author && offmark == 0 && memchr(comment, '?', len)) {
+		on += 0.6;
 		add_reason(x, TRIAGE_OK, 0.3, "%s", tr(x, "Frage an den Autor", "question to the author"));
 	}
 	/* Answering another reader is part of the discussion. */
@@ -1927,7 +2030,7 @@ static const char *label_text(const struct ctx *x, int l)
 	switch (l) {
 	case TRIAGE_OFFTOPIC: return tr(x, "am Thema vorbei", "off-topic");
 	case TRIAGE_DEMEANING: return tr(x, "herabwürdigend", "demeaning");
-	case TRIAGE_SPAM: return "Spam";
+	case TRIAGE_SPAM: return tr(x, "Spam", "spam");
 	default: return "ok";
 	}
 }
@@ -2053,7 +2156,7 @@ int triage_score(const struct triage_model *m, const struct triage_input *in, st
 	arena_init(&x.a);
 	const char *comment = in->comment ? in->comment : "";
 	size_t len = strnlen(comment, MAX_COMMENT);
-	int rc = article_build(&x, &x.art);
+	int rc = vocab_build(&x, &x.art);
 	if (!rc)
 		rc = chunk_text(&x, comment, len);
 	if (!rc)

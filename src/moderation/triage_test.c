@@ -116,6 +116,8 @@ static void test_clear_cases(void **state)
 		  TRIAGE_OK, "Bezug zum Artikel" },
 		{ "de", "Weiß jemand, wann das Freibad in Lindenau wieder öffnet? Ich war letzten Sommer jeden Tag dort schwimmen.",
 		  TRIAGE_OFFTOPIC, "anderes Thema" },
+		{ "de", "Weißt du, wann das Freibad in Lindenau wieder öffnet? Ich will morgen schwimmen gehen.",
+		  TRIAGE_OFFTOPIC, NULL },
 		{ "de", "Mein Hund hat heute im Garten drei Maulwürfe ausgegraben, die Nachbarn sind begeistert.",
 		  TRIAGE_OFFTOPIC, "kaum Bezug" },
 		{ "de", "Du bist ein Vollidiot!", TRIAGE_DEMEANING, "»Vollidiot«" },
@@ -158,6 +160,10 @@ static void test_civil_criticism(void **state)
 		{ "en", "This is lazy, one-sided reporting. Not a single shop owner is quoted.", TRIAGE_OK, NULL },
 		{ "en", "What a stupid plan. Bike lanes on Main Street will kill the shops.", TRIAGE_OK, NULL },
 		{ "en", "You are wrong about the parking: the council counted only half the spaces.", TRIAGE_OK, NULL },
+		{ "de", "Die Bundesregierung ist bei der Förderung unfähig, und Sie als Autor sind da zu unkritisch.",
+		  TRIAGE_OK, NULL },
+		{ "de", "Herr Autor, Sie sind ein Heuchler: Sie fordern Wärmepumpen und heizen selbst mit Gas?", TRIAGE_OK, NULL },
+		{ "en", "Honestly, you are ignorant of how shops on Main Street work.", TRIAGE_OK, NULL },
 	};
 	run_cases(cases, sizeof cases / sizeof cases[0]);
 }
@@ -173,6 +179,8 @@ static void test_obfuscation(void **state)
 		{ "de", "Du bist ein A****loch", TRIAGE_DEMEANING, "verschleiert" },
 		{ "de", "Du V.o.l.l.i.d.i.o.t", TRIAGE_DEMEANING, NULL },
 		{ "de", "Du bist ein i-d-i-o-t", TRIAGE_DEMEANING, NULL },
+		{ "de", "d u   b i s t   e i n   I d i o t", TRIAGE_DEMEANING, NULL },
+		{ "de", "Du bist d u m m, d u m m", TRIAGE_DEMEANING, NULL },
 		{ "de", "Du bist so b1öd", TRIAGE_DEMEANING, NULL },
 		{ "de", "Du bist so bloed", TRIAGE_DEMEANING, NULL },
 		{ "de", "Halt's Maul!", TRIAGE_DEMEANING, NULL },
@@ -257,7 +265,13 @@ static void test_form_signals(void **state)
 	assert_int_equal(r.verdict, TRIAGE_SPAM);
 	assert_true(has_reason(&r, "Sperrliste: »badword«"));
 
-	in = input("de", "Die Förderung ist ein badwords-Thema, danke."); /* not the word */
+	in = input("de", "Die Förderung ist »BADWORD«, danke für den Bericht.");
+	in.blocklist = block;
+	in.nblocklist = 4;
+	r = score(NULL, &in);
+	assert_true(has_reason(&r, "Sperrliste: »badword«"));
+
+	in = input("de", "Die Förderung ist ein Überbadword und badwords-Thema, danke."); /* not the word */
 	in.blocklist = block;
 	in.nblocklist = 4;
 	r = score(NULL, &in);
@@ -436,6 +450,45 @@ static void test_robustness(void **state)
 		assert_int_equal(triage_score(NULL, &in, &r), DP_OK);
 		check_result(&r);
 	}
+	/* Random text from an alphabet of the characters the triage treats
+	 * specially, plus random bytes. */
+	static const char *const atoms[] = { "a", "Z", "ä", "ß", "1", "0", "@", "$", "*", "#", ".", "-", "_",
+					     "'", " ", "  ", "\n", "?", "!", "(", ")", "[dot]", "www.", "http://",
+					     "idiot", "du", "Sie", "ist", "pack", "viagra", ".com", "€", "»",
+					     "\xc3", "\xff", "\xe2\x80", "dot", "hxxp", "nicht", "5000" };
+	unsigned seed = 42;
+	char buf[600];
+	for (int round = 0; round < 3000; round++) {
+		size_t o = 0;
+		while (o < sizeof buf - 16) {
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) % 5 == 0)
+				break;
+			const char *a = atoms[(seed >> 8) % (sizeof atoms / sizeof atoms[0])];
+			size_t al = strlen(a);
+			memcpy(buf + o, a, al);
+			o += al;
+			if ((seed >> 20) % 13 == 0)
+				buf[o++] = (char)(1 + (seed >> 24) % 255);
+		}
+		buf[o] = '\0';
+		struct triage_input in = input(round % 2 ? "en" : "de", buf);
+		if (round % 3 == 0)
+			in.body = buf;
+		assert_int_equal(triage_score(NULL, &in, &r), DP_OK);
+		check_result(&r);
+	}
+	/* Padding with grammar words and markers does not hide a late insult. */
+	char *pad = malloc(20000);
+	assert_non_null(pad);
+	size_t po = 0;
+	while (po < 19000)
+		po += (size_t)snprintf(pad + po, 20000 - po, "du bist nicht da, danke, artikel, text. ");
+	snprintf(pad + po, 20000 - po, "Du Vollidiot!");
+	struct triage_input pin = input("de", pad);
+	assert_int_equal(triage_score(NULL, &pin, &r), DP_OK);
+	assert_int_equal(r.verdict, TRIAGE_DEMEANING);
+	free(pad);
 	/* A long comment with long words and many reasons, quoted at most in part. */
 	size_t n = 100000;
 	char *big = malloc(n + 1);

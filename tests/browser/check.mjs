@@ -4,243 +4,45 @@
 // of a running Depesche server. Normally started by run.sh, which builds the test site.
 //
 //   node check.mjs --base http://127.0.0.1:PORT --article /slug/ [--article-en /slug/]
-//                  [--shots DIR] [--lang de] [--only NAME,NAME] [--server-log FILE]
+//                  [--shots DIR] [--lang de] [--only NAME,NAME] [--server-log FILE] [--summary FILE]
 //
 // Output: one line per test, "ok - NAME" or "not ok - NAME" followed by "#"-prefixed reasons;
-// the last line is always "browser: N passed, N failed". Exit status 1 if anything failed.
+// the last line is always "browser: N passed, N failed" (with --summary FILE: "N M" goes to FILE
+// instead, for run.sh to add up). Exit status 1 if anything failed. Helpers are in lib.mjs.
 // Nothing but the server under test is contacted: every browser request to another origin is
 // aborted (and listed), links are never followed.
 
-import { createRequire } from 'node:module';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  require, WIDTH, HEIGHT, EPS, NAV_TIMEOUT_MS, AXE_TIMEOUT_MS,
+  parseArgs as parseOpts, makeReporter, withTimeout, fetchPage, runVnu, formatVnu, formatAxe,
+  measureWidth, launchChromium, confineToOrigin,
+} from './lib.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(HERE, 'package.json'));
-
-const WIDTH = 390;            // iPhone 12–15 class phone, CSS px
-const HEIGHT = 844;
-const EPS = 0.5;              // sub-pixel rounding tolerance
 const TOTAL_TIMEOUT_MS = Number(process.env.BROWSER_TOTAL_TIMEOUT_MS || 100_000);
-const FETCH_TIMEOUT_MS = 10_000;
-const NAV_TIMEOUT_MS = 15_000;
-const VNU_TIMEOUT_MS = 60_000;
-const AXE_TIMEOUT_MS = 20_000;
 
 // ---------------------------------------------------------------- arguments
 function parseArgs(argv) {
-  const o = { lang: 'de' };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
-    if (!m) throw new Error(`unexpected argument: ${a}`);
-    const v = m[2] !== undefined ? m[2] : argv[++i];
-    if (v === undefined) throw new Error(`missing value for --${m[1]}`);
-    o[m[1]] = v;
-  }
-  if (!o.base) throw new Error('--base URL is required');
-  if (!o.article) throw new Error('--article /slug/ is required');
-  o.base = o.base.replace(/\/+$/, '');
+  const o = { lang: 'de', ...parseOpts(argv, ['base', 'article']) };
   return o;
 }
 
 // ---------------------------------------------------------------- reporting
-let passed = 0;
-let failed = 0;
-function report(name, reasons) {
-  if (reasons.length === 0) {
-    passed++;
-    console.log(`ok - ${name}`);
-  } else {
-    failed++;
-    console.log(`not ok - ${name}`);
-    for (const r of reasons) for (const line of String(r).split('\n')) console.log(`#   ${line}`);
-  }
+function summaryFile() {
+  try { return parseOpts(process.argv.slice(2)).summary || null; } catch { return null; }
 }
-function note(msg) { for (const line of String(msg).split('\n')) console.log(`# ${line}`); }
-let finished = false;
-function finish() {
-  if (finished) return;
-  finished = true;
-  console.log(`browser: ${passed} passed, ${failed} failed`);
-}
+const rep = makeReporter({ summaryFile: summaryFile(), label: 'check.mjs' });
+const report = rep.report;
+const note = rep.note;
+function finish() { rep.finish(); }
 
 // ---------------------------------------------------------------- helpers
-function withTimeout(promise, ms, what) {
-  let t;
-  return Promise.race([
-    promise.finally(() => clearTimeout(t)),
-    new Promise((_, reject) => { t = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms); }),
-  ]);
-}
-
-async function fetchPage(url) {
-  const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-  const body = await res.text();
-  return { status: res.status, type: res.headers.get('content-type') || '', location: res.headers.get('location'), body };
-}
-
-function vnuJarPath() {
-  // The vnu-jar package exports the jar's path as its value (require.resolve gives vnu-jar.js).
-  const candidates = [];
-  try { candidates.push(String(require('vnu-jar'))); } catch { /* fall through */ }
-  try { candidates.push(path.join(path.dirname(require.resolve('vnu-jar/package.json')), 'build', 'dist', 'vnu.jar')); } catch { /* fall through */ }
-  for (const c of candidates) if (c.endsWith('.jar') && fs.existsSync(c)) return c;
-  throw new Error('vnu.jar not found (is tests/browser/node_modules installed? run.sh does it)');
-}
-
-// Runs the Nu Html Checker once over all files (one JVM start). Returns Map(file -> messages).
-function runVnu(files) {
-  return new Promise((resolve, reject) => {
-    const java = process.env.JAVA || 'java';
-    const args = ['-Xss8m', '-jar', vnuJarPath(), '--format', 'json', '--stdout', ...files];
-    const child = spawn(java, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    const t = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`vnu timed out after ${VNU_TIMEOUT_MS} ms`)); }, VNU_TIMEOUT_MS);
-    child.on('error', (e) => { clearTimeout(t); reject(new Error(`cannot run ${java}: ${e.message}`)); });
-    child.on('close', (code) => {
-      clearTimeout(t);
-      let json;
-      try { json = JSON.parse(out); } catch {
-        return reject(new Error(`vnu exited ${code} without JSON output: ${(err || out).trim().slice(0, 2000)}`));
-      }
-      const byFile = new Map(files.map((f) => [f, []]));
-      for (const m of json.messages || []) {
-        let f = null;
-        if (m.url && m.url.startsWith('file:')) {
-          try { f = fileURLToPath(m.url.replace(/^file:(?!\/\/)/, 'file://')); } catch { f = null; }
-        }
-        if (f && byFile.has(f)) byFile.get(f).push(m);
-        else for (const list of byFile.values()) list.push(m); // global message (e.g. fatal): attach everywhere
-      }
-      resolve(byFile);
-    });
-  });
-}
-
-function formatVnu(m) {
-  const where = m.lastLine !== undefined
-    ? `line ${m.firstLine ?? m.lastLine}${m.firstColumn !== undefined ? `:${m.firstColumn}` : ''}` : 'document';
-  const extract = m.extract ? `  [${m.extract.replace(/\s+/g, ' ').trim().slice(0, 160)}]` : '';
-  return `vnu ${m.type}${m.subType ? `/${m.subType}` : ''} ${where}: ${m.message}${extract}`;
-}
-
-function formatAxe(v) {
-  const lines = [`axe ${v.id} (${v.impact}): ${v.help} — ${v.helpUrl}`];
-  for (const n of v.nodes.slice(0, 6)) {
-    lines.push(`  target ${n.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : t)).join(' , ')}`);
-    const summary = (n.failureSummary || '').split('\n').map((s) => s.trim()).filter((s) => s && !/^Fix (any|all) of the following:$/.test(s));
-    if (summary.length) lines.push(`    ${summary.join(' | ').slice(0, 400)}`);
-    if (n.html) lines.push(`    html ${n.html.replace(/\s+/g, ' ').slice(0, 200)}`);
-  }
-  if (v.nodes.length > 6) lines.push(`  … and ${v.nodes.length - 6} more nodes`);
-  return lines.join('\n');
-}
-
 function discoverArchive(html, kind) {
   const re = new RegExp(`href="(/${kind}/[^"/?#]+/)"`, 'g');
   const m = re.exec(html);
   return m ? m[1].replace(/&amp;/g, '&') : null;
-}
-
-// Runs in the page: everything that sticks out to the right of the 390 px layout viewport.
-function measureWidth({ W, EPS }) {
-  const de = document.documentElement;
-  const desc = (el) => {
-    const parts = [];
-    for (let e = el; e && e.nodeType === 1 && parts.length < 4; e = e.parentElement) {
-      let s = e.localName;
-      if (e.id) s += `#${e.id}`;
-      else if (e.classList.length) s += `.${[...e.classList].slice(0, 2).join('.')}`;
-      parts.unshift(s);
-      if (e.id || e === document.body) break;
-    }
-    return parts.join(' > ');
-  };
-  const scroller = (el) => {
-    for (let a = el.parentElement; a && a !== de && a !== document.body; a = a.parentElement) {
-      const cs = getComputedStyle(a);
-      if (/^(auto|scroll)$/.test(cs.overflowX) && a.getBoundingClientRect().right <= W + EPS) return a;
-    }
-    return null;
-  };
-  const visuallyHidden = (el) => {
-    for (let a = el; a && a !== document.body; a = a.parentElement) {
-      const cs = getComputedStyle(a);
-      const r = a.getBoundingClientRect();
-      if (cs.overflow !== 'visible' && (r.width <= 1 || r.height <= 1)) return true;
-      if (cs.clip && cs.clip !== 'auto') return true;
-      if (cs.clipPath && /inset\(\s*50%|circle\(\s*0/.test(cs.clipPath)) return true;
-    }
-    return false;
-  };
-  const typo = (el) => {
-    const cs = getComputedStyle(el);
-    const langEl = el.closest('[lang]');
-    return `lang=${langEl ? JSON.stringify(langEl.getAttribute('lang')) : 'none'} hyphens=${cs.hyphens} overflow-wrap=${cs.overflowWrap} word-break=${cs.wordBreak} white-space=${cs.whiteSpace}`;
-  };
-
-  const res = {
-    scrollWidth: de.scrollWidth,
-    bodyScrollWidth: document.body ? document.body.scrollWidth : 0,
-    innerWidth: window.innerWidth,
-    clientWidth: de.clientWidth,
-    elements: [],
-    texts: [],
-    contained: [],
-  };
-  if (!document.body) return res;
-
-  const over = new Set();
-  for (const el of document.body.querySelectorAll('*')) {
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 && r.height === 0) continue;
-    if (r.right <= W + EPS) continue;
-    const sc = scroller(el);
-    if (sc) { res.contained.push({ sel: desc(el), right: Math.round(r.right), scroller: desc(sc) }); continue; }
-    if (visuallyHidden(el)) continue;
-    over.add(el);
-  }
-  for (const el of over) {
-    if (el.parentElement && over.has(el.parentElement)) continue; // report the outermost only
-    const r = el.getBoundingClientRect();
-    res.elements.push({ sel: desc(el), left: Math.round(r.left), right: Math.round(r.right), width: Math.round(r.width), text: (el.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 80), typo: typo(el) });
-  }
-
-  // Text that is cut off (e.g. a long compound word inside overflow:hidden) shows up in no box.
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
-    acceptNode: (n) => (/\S/.test(n.data) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT),
-  });
-  const range = document.createRange();
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const parent = n.parentElement;
-    if (!parent || /^(script|style|noscript|template)$/.test(parent.localName)) continue;
-    range.selectNodeContents(n);
-    let right = 0;
-    for (const r of range.getClientRects()) if (r.width > 0) right = Math.max(right, r.right);
-    if (right <= W + EPS) continue;
-    if (scroller(parent) || visuallyHidden(parent) || over.has(parent)) continue;
-    // Find the word that sticks out, for the message.
-    let word = '';
-    const words = n.data.split(/(\s+)/);
-    let off = 0;
-    for (const w of words) {
-      if (w && /\S/.test(w)) {
-        range.setStart(n, off); range.setEnd(n, off + w.length);
-        const rr = range.getBoundingClientRect();
-        if (rr.right > W + EPS) { word = w; break; }
-      }
-      off += w.length;
-    }
-    res.texts.push({ sel: desc(parent), right: Math.round(right), word: word.slice(0, 80), typo: typo(parent) });
-  }
-  return res;
 }
 
 // ---------------------------------------------------------------- main
@@ -329,17 +131,8 @@ async function checks({ opt, shots, work, baseURL, pages }) {
 
 async function browserChecks({ opt, shots, baseURL, pages }) {
   // --- 3. Chromium: axe-core light + dark, width, screenshots -----------------------------
-  const { chromium } = require('playwright-core');
   const axePath = require.resolve('axe-core');
-  const browser = await withTimeout(chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-dev-shm-usage', '--no-pings', '--dns-prefetch-disable',
-      // belt and braces: no host name but 127.0.0.1/localhost resolves, so nothing leaves the machine
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost'],
-    timeout: 30_000,
-  }), 35_000, 'launching chromium');
+  const browser = await launchChromium();
   note(`chromium ${browser.version()}, viewport ${WIDTH}x${HEIGHT} (mobile), screenshots in ${shots}`);
   try {
     for (const scheme of ['light', 'dark']) {
@@ -357,12 +150,7 @@ async function browserChecks({ opt, shots, baseURL, pages }) {
       context.setDefaultTimeout(NAV_TIMEOUT_MS);
       context.setDefaultNavigationTimeout(NAV_TIMEOUT_MS);
       const blocked = new Set();
-      await context.route('**/*', (route) => {
-        const u = new URL(route.request().url());
-        if (u.origin === baseURL.origin || u.protocol === 'data:' || u.protocol === 'blob:') return route.continue();
-        blocked.add(u.href);
-        return route.abort('blockedbyclient');
-      });
+      await confineToOrigin(context, baseURL, blocked);
       const page = await context.newPage();
       const consoleErrors = [];
       page.on('console', (m) => {
@@ -466,12 +254,7 @@ async function browserChecks({ opt, shots, baseURL, pages }) {
 // The server's stderr (given by run.sh), shown before the summary line so that stays last.
 function serverLog() {
   const i = process.argv.indexOf('--server-log');
-  const f = i > 0 ? process.argv[i + 1] : null;
-  if (!f || !failed) return;
-  try {
-    const lines = fs.readFileSync(f, 'utf8').split('\n').filter((l) => l.trim());
-    if (lines.length) note(`server stderr (last ${Math.min(20, lines.length)} of ${lines.length} lines):\n${lines.slice(-20).map((l) => `  ${l}`).join('\n')}`);
-  } catch { /* no log */ }
+  rep.serverLog(i > 0 ? process.argv[i + 1] : null);
 }
 
 const T0 = Date.now();
@@ -492,4 +275,4 @@ clearTimeout(timer);
 note(`checks took ${((Date.now() - T0) / 1000).toFixed(1)} s`);
 serverLog();
 finish();
-process.exit(failed ? 1 : 0);
+process.exit(rep.failed ? 1 : 0);

@@ -1,17 +1,24 @@
 #!/bin/sh
-# tests/browser/run.sh — browser and HTML-validation tests of every page type.
+# tests/browser/run.sh — browser and HTML-validation tests of every page type, and the
+# newsroom flows clicked through in a real browser.
 #
 # Builds a throw-away site with the real CLI (German site, long compounds, a table, a long URL,
-# an English article, tags, a category, authors, 13 articles so there is a page 2), starts
-# `depesche serve` on a free port of 127.0.0.1 and runs check.mjs: Nu Html Checker (0 errors),
-# axe-core in Chromium, light and dark (0 violations), nothing wider than a 390 px phone.
+# an English article, tags, a category, authors, 13 articles so there is a page 2; four admin
+# accounts), starts `depesche serve` on a free port of 127.0.0.1 and runs
+#   check.mjs: Nu Html Checker (0 errors), axe-core in Chromium, light and dark (0 violations),
+#              nothing wider than a 390 px phone — for every public page type;
+#   flows.mjs: a reader comments, a moderator approves, a threaded reply, a rejected CSRF token,
+#              XSS payloads in every field, an author kept out of another's article — by filling
+#              and clicking the real forms; then the same vnu/axe/width checks on the admin pages
+#              and on the article page with its comments.
 #
 # Usage: tests/browser/run.sh            (from anywhere; needs build/depesche)
 # Env:   DEPESCHE=path/to/binary  CHROMIUM=/usr/bin/chromium  JAVA=java
 #        BROWSER_SHOTS=DIR (where the PNG screenshots go; default: a new temp dir, kept)
 #        KEEP_SITE=1 (keep the temporary site folder and the server log)
 # Needs: node + npm, java (default-jre-headless), chromium (Debian's). No downloaded browser.
-# Last line of output: "browser: N passed, N failed"; exit 1 if anything failed.
+# Last line of output: "browser: N passed, N failed" (both scripts together); exit 1 if anything
+# failed. The whole run stays under about two minutes: each script is killed after 60 s.
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -76,6 +83,24 @@ dp() { timeout 30 "$BIN" --data "$DATA" "$@"; }
 # ---------------------------------------------------------------- the site
 dp init --lang de --title "Depesche Testzeitung" --base-url "http://127.0.0.1:8080" >"$TMP/init.out" 2>&1 \
     || fail_setup "depesche init failed: $(cat "$TMP/init.out")"
+
+# Comments at machine speed from one address, all of them into the queue (none filed as spam
+# by the score, so the flows are deterministic), as in tests/integration/test_admin.py. Must be
+# in site.json before the server starts.
+node -e '
+const fs = require("fs"); const f = process.argv[1];
+const c = JSON.parse(fs.readFileSync(f, "utf8"));
+Object.assign(c, { comment_min_seconds: 0, comment_rate_per_minute: 1000, auto_spam_score: 2.0 });
+fs.writeFileSync(f, JSON.stringify(c, null, 2) + "\n");
+' "$DATA/site.json" >"$TMP/conf.out" 2>&1 || fail_setup "cannot update $DATA/site.json: $(cat "$TMP/conf.out")"
+
+# Admin accounts for flows.mjs (the password only on stdin and in the environment of flows.mjs).
+DEPESCHE_TEST_PASSWORD="browser-test-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+export DEPESCHE_TEST_PASSWORD
+for u in chefin:admin moritz:moderator anna:author bert:author; do
+    printf '%s\n' "$DEPESCHE_TEST_PASSWORD" | dp user add --name "${u%%:*}" --role "${u#*:}" --password-stdin \
+        >"$TMP/user.out" 2>&1 || fail_setup "depesche user add --name ${u%%:*} failed: $(cat "$TMP/user.out")"
+done
 
 # add_post OUTVAR ARGS... (body on stdin): runs `post add`, stores the path (last stdout line)
 add_post() {
@@ -166,16 +191,37 @@ case "$BASE" in http://127.0.0.1:*) ;; *) fail_setup "server listens on $BASE, e
 echo "# server: $BASE (pid $SERVER_PID), site: $DATA"
 
 # ---------------------------------------------------------------- the checks
-# In the background + wait, so that a SIGTERM to this script is handled at once (trap above).
-timeout 110 node "$HERE/check.mjs" --base "$BASE" --article "$ART_DE" --article-en "$ART_EN" --shots "$SHOTS" --lang de \
-    --server-log "$TMP/serve.err" &
-CHECK_PID=$!
-rc=0
-wait "$CHECK_PID" || rc=$?
-CHECK_PID=""
-if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
-    echo "not ok - check.mjs exited with status $rc (124 = killed by timeout)"
-    echo "browser: 0 passed, 1 failed"
-    rc=1
-fi
-exit $rc
+# Each script in the background + wait, so that a SIGTERM to this script is handled at once
+# (trap above). Each writes "PASSED FAILED" to its summary file; the one line is printed here.
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+run_node() {   # run_node NAME SCRIPT ARGS...
+    name=$1; shift
+    sum="$TMP/$name.summary"
+    rm -f "$sum"
+    BROWSER_TOTAL_TIMEOUT_MS=55000 timeout 60 node "$@" --summary "$sum" &
+    CHECK_PID=$!
+    rc=0
+    wait "$CHECK_PID" || rc=$?
+    CHECK_PID=""
+    if [ -s "$sum" ] && read -r p f <"$sum"; then
+        TOTAL_PASSED=$((TOTAL_PASSED + p))
+        TOTAL_FAILED=$((TOTAL_FAILED + f))
+        if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
+            echo "not ok - $name exited with status $rc although nothing failed"
+            TOTAL_FAILED=$((TOTAL_FAILED + 1))
+        fi
+    else
+        echo "not ok - $name exited with status $rc without a summary (124 = killed by timeout)"
+        TOTAL_FAILED=$((TOTAL_FAILED + 1))
+    fi
+}
+
+run_node check.mjs "$HERE/check.mjs" --base "$BASE" --article "$ART_DE" --article-en "$ART_EN" --shots "$SHOTS" --lang de \
+    --server-log "$TMP/serve.err"
+run_node flows.mjs "$HERE/flows.mjs" --base "$BASE" --article "$ART_DE" --shots "$SHOTS" \
+    --admin chefin --moderator moritz --author-a anna --author-b bert --server-log "$TMP/serve.err"
+
+echo "browser: $TOTAL_PASSED passed, $TOTAL_FAILED failed"
+if [ "$TOTAL_FAILED" -eq 0 ]; then exit 0; fi
+exit 1
