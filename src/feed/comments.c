@@ -12,10 +12,22 @@
 #include "site/site.h"
 #include "util/err.h"
 
+/* The article's URL, unescaped: each format escapes it its own way
+ * (xml_txt for XML, jansson for JSON). */
+static void article_url(struct buf *b, const struct site *site, const struct article *a)
+{
+	buf_puts(b, site->base_url);
+	buf_putc(b, '/');
+	if (a->slug && *a->slug) {
+		url_path_seg(b, a->slug);
+		buf_putc(b, '/');
+	}
+}
+
 static void comment_url(struct buf *b, const struct site *site, const struct article *a,
 			const struct comment *c)
 {
-	feed_put_article_url(b, site, a->slug);
+	article_url(b, site, a);
 	buf_printf(b, "#comment-%lld", (long long)c->id);
 }
 
@@ -40,7 +52,7 @@ static int64_t newest(const struct article *a, const struct comment_list *l)
 static void self_url(struct buf *b, const struct site *site, const struct article *a,
 		     const char *suffix)
 {
-	feed_put_article_url(b, site, a->slug);
+	article_url(b, site, a);
 	buf_puts(b, "feed/");
 	buf_puts(b, suffix);
 }
@@ -55,7 +67,7 @@ static int rss(struct buf *out, const struct site *site, const struct article *a
 		      "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<channel>\n");
 	feed_elem(out, "title", title);
 	buf_puts(out, "<link>");
-	feed_put_article_url(&tmp, site, a->slug);
+	article_url(&tmp, site, a);
 	xml_txt(out, buf_cstr(&tmp));
 	buf_puts(out, "</link>\n<description>");
 	xml_txt(out, title);
@@ -106,7 +118,7 @@ static int atom(struct buf *out, const struct site *site, const struct article *
 	xml_txt(out, buf_cstr(&tmp));
 	buf_puts(out, "\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
 	buf_reset(&tmp);
-	feed_put_article_url(&tmp, site, a->slug);
+	article_url(&tmp, site, a);
 	xml_txt(out, buf_cstr(&tmp));
 	buf_puts(out, "\"/>\n");
 	feed_elem(out, "title", title);
@@ -147,7 +159,7 @@ static int json_feed(struct buf *out, const struct site *site, const struct arti
 {
 	char d[FEED_DATE_MAX];
 	struct buf home = BUF_INIT(out->max), self = BUF_INIT(out->max), tmp = BUF_INIT(out->max);
-	feed_put_article_url(&home, site, a->slug);
+	article_url(&home, site, a);
 	self_url(&self, site, a, "json/");
 	json_t *items = json_array();
 	for (size_t i = 0; items && l && i < l->n; i++) {

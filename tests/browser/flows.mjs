@@ -36,7 +36,7 @@ import {
   launchChromium, confineToOrigin,
 } from './lib.mjs';
 
-const TOTAL_TIMEOUT_MS = Number(process.env.BROWSER_TOTAL_TIMEOUT_MS || 55_000);
+const TOTAL_TIMEOUT_MS = Number(process.env.BROWSER_TOTAL_TIMEOUT_MS || 65_000);
 const ACTION_TIMEOUT_MS = 5_000;   // a click, a fill, an element that should be there
 const SHOW_TIMEOUT_MS = 5_000;     // an approved comment appearing on the (cached) public page
 const PASSWORD = process.env.DEPESCHE_TEST_PASSWORD || '';
@@ -155,6 +155,7 @@ async function flow(name, fn) {
   const reasons = [];
   const expect = (cond, msg) => { if (!cond) reasons.push(msg); return cond; };
   const dialogs = S.dialogs.length;
+  const t0 = Date.now();
   try {
     await fn(expect);
   } catch (e) {
@@ -171,6 +172,7 @@ async function flow(name, fn) {
     }
   }
   report(name, reasons);
+  note(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   return reasons.length === 0;
 }
 
@@ -336,6 +338,7 @@ async function expectFeedInert(expect, page, p, needle) {
 async function auditPage(s, name, p, { prepare = null, status = 200 } = {}) {
   const { page } = s;
   const axePath = require.resolve('axe-core');
+  const t0 = Date.now();
   let r;
   try {
     r = await open(page, p);
@@ -379,6 +382,7 @@ async function auditPage(s, name, p, { prepare = null, status = 200 } = {}) {
     report(`width ${name} (${p})`, reasons);
   }
   await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' }).catch(() => {});
+  note(`  (${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 }
 
 async function vnuAll() {

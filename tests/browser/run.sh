@@ -12,18 +12,19 @@
 #              and clicking the real forms; then the same vnu/axe/width checks on the admin pages
 #              and on the article page with its comments.
 #
-# Usage: tests/browser/run.sh            (from anywhere; needs build/depesche)
+# Usage: tests/browser/run.sh [BINARY]   (from anywhere; default build/depesche)
 # Env:   DEPESCHE=path/to/binary  CHROMIUM=/usr/bin/chromium  JAVA=java
 #        BROWSER_SHOTS=DIR (where the PNG screenshots go; default: a new temp dir, kept)
 #        KEEP_SITE=1 (keep the temporary site folder and the server log)
 # Needs: node + npm, java (default-jre-headless), chromium (Debian's). No downloaded browser.
 # Last line of output: "browser: N passed, N failed" (both scripts together); exit 1 if anything
-# failed. The whole run stays under about two minutes: each script is killed after 60 s.
+# failed. A normal run takes well under a minute; check.mjs is stopped after 50 s, flows.mjs
+# after 70 s, so even a hung run ends within about two minutes.
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-BIN=${DEPESCHE:-$ROOT/build/depesche}
+BIN=${1:-${DEPESCHE:-$ROOT/build/depesche}}   # tests/run_all.py passes the binary as $1
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 
 TMP=""
@@ -195,11 +196,11 @@ echo "# server: $BASE (pid $SERVER_PID), site: $DATA"
 # (trap above). Each writes "PASSED FAILED" to its summary file; the one line is printed here.
 TOTAL_PASSED=0
 TOTAL_FAILED=0
-run_node() {   # run_node NAME SCRIPT ARGS...
-    name=$1; shift
+run_node() {   # run_node NAME SECONDS SCRIPT ARGS...   (the script stops itself 5 s earlier)
+    name=$1; secs=$2; shift 2
     sum="$TMP/$name.summary"
     rm -f "$sum"
-    BROWSER_TOTAL_TIMEOUT_MS=55000 timeout 60 node "$@" --summary "$sum" &
+    BROWSER_TOTAL_TIMEOUT_MS=$(((secs - 5) * 1000)) timeout "$secs" node "$@" --summary "$sum" &
     CHECK_PID=$!
     rc=0
     wait "$CHECK_PID" || rc=$?
@@ -217,9 +218,9 @@ run_node() {   # run_node NAME SCRIPT ARGS...
     fi
 }
 
-run_node check.mjs "$HERE/check.mjs" --base "$BASE" --article "$ART_DE" --article-en "$ART_EN" --shots "$SHOTS" --lang de \
+run_node check.mjs 50 "$HERE/check.mjs" --base "$BASE" --article "$ART_DE" --article-en "$ART_EN" --shots "$SHOTS" --lang de \
     --server-log "$TMP/serve.err"
-run_node flows.mjs "$HERE/flows.mjs" --base "$BASE" --article "$ART_DE" --shots "$SHOTS" \
+run_node flows.mjs 70 "$HERE/flows.mjs" --base "$BASE" --article "$ART_DE" --shots "$SHOTS" \
     --admin chefin --moderator moritz --author-a anna --author-b bert --server-log "$TMP/serve.err"
 
 echo "browser: $TOTAL_PASSED passed, $TOTAL_FAILED failed"

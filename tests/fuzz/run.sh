@@ -12,12 +12,11 @@ mkdir -p "$out"
 pass=0 fail=0
 
 # The library sources, without main.c and the tests.
-srcs=$(cd "$root" && ls src/util/*.c src/render/*.c src/store/*.c src/store/sqlite/*.c \
-  src/site/*.c src/cache/*.c src/feed/*.c src/page/*.c src/http/*.c | grep -v '_test\.c$')
+srcs=$(cd "$root" && ls src/*/*.c src/*/*/*.c | grep -v '_test\.c$' | grep -v '^src/cli/')
 flags="-std=c17 -g -O1 -D_GNU_SOURCE -DDEPESCHE_VERSION=\"fuzz\" -DDEPESCHE_THEME_DIR=\"$root/themes/default\" -I$root/src"
-libs="$(pkg-config --cflags --libs libmicrohttpd sqlite3 libcmark-gfm libsodium jansson zlib libbrotlienc) -lcmark-gfm-extensions -lpthread -lm"
+libs="$(pkg-config --cflags --libs libmicrohttpd sqlite3 libcmark-gfm libsodium jansson zlib libbrotlienc) -lcmark-gfm-extensions -lstemmer -lpthread -lm"
 
-for t in route mustache markdown; do
+for t in route mustache markdown comment; do
   bin="$out/fuzz_$t"
   # shellcheck disable=SC2086
   if ! (cd "$root" && clang $flags -fsanitize=fuzzer,address,undefined \
@@ -26,7 +25,9 @@ for t in route mustache markdown; do
     echo "not ok - fuzz $t (build failed)"; sed 's/^/#   /' "$out/fuzz_$t.build.log" | tail -20
     fail=$((fail + 1)); continue
   fi
+  # A fresh corpus from the seeds every run: the same inputs every time.
   corpus="$out/corpus_$t"
+  rm -rf "$corpus"
   mkdir -p "$corpus"
   cp "$here"/seeds/"$t"/* "$corpus"/ 2>/dev/null || true
   if "$bin" -seed=1 -runs="$runs" -max_len=4096 -timeout=10 -rss_limit_mb=1024 \
