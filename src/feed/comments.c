@@ -69,8 +69,12 @@ static int rss(struct buf *out, const struct site *site, const struct article *a
 	buf_puts(out, "<link>");
 	article_url(&tmp, site, a);
 	xml_txt(out, buf_cstr(&tmp));
+	/* Readers may show a description as HTML: escaped for HTML, then for XML,
+	 * as rss.c does for items. */
+	buf_reset(&tmp);
+	html_txt(&tmp, title);
 	buf_puts(out, "</link>\n<description>");
-	xml_txt(out, title);
+	xml_txt(out, buf_cstr(&tmp));
 	buf_puts(out, "</description>\n");
 	feed_elem(out, "language", feed_lang(site));
 	buf_printf(out, "<lastBuildDate>%s</lastBuildDate>\n", feed_date_rfc822(d, newest(a, l)));
