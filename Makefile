@@ -34,6 +34,7 @@ run: $(BIN)
 # integration tests against the real binary in both builds, browser checks.
 test:
 	@scripts/deps.sh test
+	@[ -d tests/browser/node_modules ] || (cd tests/browser && npm ci --ignore-scripts --no-audit --no-fund)
 	@$(MAKE) --no-print-directory $(BIN) $(BUILD_ASAN)/build.ninja
 	ninja -C $(BUILD_ASAN)
 	/usr/bin/python3 tests/run_all.py --build $(BUILD) --asan-build $(BUILD_ASAN)
