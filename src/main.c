@@ -17,6 +17,7 @@ static const struct command {
 	{ "user", cli_user, "accounts for the admin (add, list, passwd, delete)" },
 	{ "token", cli_token, "bearer tokens for the JSON API" },
 	{ "moderation", cli_moderation, "try the comment policy: score comments" },
+	{ "config", cli_config, "show and change the site's settings" },
 };
 
 static void usage(FILE *f)
