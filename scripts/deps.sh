@@ -8,7 +8,7 @@ BUILD_PKGS="build-essential pkg-config meson ninja-build
   libsodium-dev libcurl4-openssl-dev libstemmer-dev libjansson-dev libcmocka-dev
   zlib1g-dev libbrotli-dev"
 TEST_PKGS="python3 python3-feedparser nginx-light wrk curl chromium default-jre-headless
-  postgresql libxml2-utils clang libclang-rt-14-dev"
+  postgresql libxml2-utils clang libclang-rt-14-dev python3-aiosmtpd"
 
 want="$BUILD_PKGS"
 [ "${1:-build}" = test ] && want="$want $TEST_PKGS"

@@ -18,6 +18,7 @@ static const struct command {
 	{ "token", cli_token, "bearer tokens for the JSON API" },
 	{ "moderation", cli_moderation, "try the comment policy: score comments" },
 	{ "config", cli_config, "show and change the site's settings" },
+	{ "mail", cli_mail, "send the mail outbox, send a test message, show counts" },
 };
 
 static void usage(FILE *f)

@@ -259,4 +259,69 @@ int store_audit(struct store *s, size_t offset, size_t limit, struct audit_entry
 int store_kv_get(struct store *s, const char *key, char **ret);
 int store_kv_set(struct store *s, const char *key, const char *value);
 
+/* ---- the mail outbox ----
+ * Every message leaves through this durable queue: a message is added as
+ * built (RFC 5322 bytes), a sender claims due messages (queued -> sending),
+ * sends them and marks each sent or failed. A crash leaves claimed rows as
+ * sending; a claim older than OUTBOX_CLAIM_STALE seconds is taken back as
+ * queued at the next claim, so only messages in flight at the crash can go
+ * out twice. */
+enum outbox_status { OUTBOX_QUEUED, OUTBOX_SENDING, OUTBOX_SENT, OUTBOX_FAILED, OUTBOX_STATUS__MAX };
+enum outbox_kind { OUTBOX_CONFIRM, OUTBOX_ALERT, OUTBOX_NEWSLETTER, OUTBOX_NOTIFY, OUTBOX_TEST,
+		   OUTBOX_KIND__MAX };
+
+#define OUTBOX_CLAIM_STALE 600   /* seconds: a claim this old is taken back */
+#define OUTBOX_ATTEMPTS_MAX 8    /* a temporary failure this many times is permanent */
+#define OUTBOX_BACKOFF_BASE 30   /* seconds before the first retry; doubles each time */
+#define OUTBOX_BACKOFF_MAX 21600 /* seconds: the longest wait between attempts (6 h) */
+#define OUTBOX_ERROR_MAX 500     /* bytes of last_error kept */
+
+struct outbox_msg {
+	int64_t id;
+	enum outbox_kind kind;
+	enum outbox_status status;
+	char *recipient;             /* the envelope recipient (addr-spec) */
+	char *message;               /* len bytes of RFC 5322 text, NUL-terminated too */
+	size_t len;
+	int attempts;                /* failed attempts so far */
+	int64_t created_at, next_attempt_at, sent_at;
+	char *last_error;            /* "" when none */
+};
+
+/* "confirm", "alert", … ; "?" for a value out of range. Static storage. */
+const char *outbox_kind_name(enum outbox_kind k);
+const char *outbox_status_name(enum outbox_status st);
+/* NULL-tolerant; frees the strings, not m itself. */
+void outbox_msg_release(struct outbox_msg *m);
+/* Frees n messages and the array. */
+void outbox_msgs_free(struct outbox_msg *m, size_t n);
+
+/* Queues message (len bytes, copied) for recipient, due now. */
+int store_outbox_add(struct store *s, enum outbox_kind kind, const char *recipient,
+		     const char *message, size_t len, int64_t now, int64_t *ret_id);
+/* In one write transaction: takes back claims older than OUTBOX_CLAIM_STALE,
+ * then marks up to max queued messages due at now (oldest due first) as
+ * sending for worker and returns them in *ret (*ret_n of them; the caller
+ * frees with outbox_msgs_free). *ret is NULL when none is due. */
+int store_outbox_claim(struct store *s, const char *worker, int64_t now, size_t max,
+		       struct outbox_msg **ret, size_t *ret_n);
+/* Claims message id for worker whatever its due time, if it is queued;
+ * DP_ENOTFOUND when there is no such queued message. */
+int store_outbox_claim_id(struct store *s, int64_t id, const char *worker, int64_t now,
+			  struct outbox_msg *ret);
+/* A claimed message went out. */
+int store_outbox_done(struct store *s, int64_t id, int64_t now);
+/* A claimed message was not sent: attempts + 1 and, for a temporary failure
+ * with attempts left, queued again at now + min(BASE * 2^(attempts before),
+ * MAX); else failed. error (truncated to OUTBOX_ERROR_MAX) becomes
+ * last_error. *ret_status (optional): the new status. */
+int store_outbox_fail(struct store *s, int64_t id, bool permanent, const char *error,
+		      int64_t now, enum outbox_status *ret_status);
+/* Puts a claimed message back as queued, unchanged (a sender stopping). */
+int store_outbox_unclaim(struct store *s, int64_t id);
+/* One message, any status. DP_ENOTFOUND when none. */
+int store_outbox_get(struct store *s, int64_t id, struct outbox_msg *ret);
+/* ret[status]: how many messages have that status. */
+int store_outbox_counts(struct store *s, size_t ret[OUTBOX_STATUS__MAX]);
+
 #endif

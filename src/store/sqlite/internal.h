@@ -12,7 +12,7 @@
 
 /* Slots for statements defined outside store_sqlite.c; each file owns a
  * range (comments.c 0..31, accounts.c 32..63). */
-#define SQ_XSLOTS 64
+#define SQ_XSLOTS 96
 
 /* *ret: the statement in slot, prepared from sql on this connection's
  * first use. The statement must be reset by the caller after use. */

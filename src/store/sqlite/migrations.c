@@ -149,11 +149,34 @@ static const char v4[] =
 	" key TEXT PRIMARY KEY,"
 	" value TEXT NOT NULL);";
 
+/* 5: the mail outbox. kind is 'confirm', 'alert', 'newsletter', 'notify' or
+ * 'test'; message the whole RFC 5322 message as sent; status enum
+ * outbox_status (0 queued, 1 sending, 2 sent, 3 failed), validated by the
+ * store as for comments. claimed_by/claimed_at name the sender that marked
+ * the row as sending, so a crashed sender's rows can be taken back.
+ * outbox_due serves the claim (queued rows due first) and the counts. */
+static const char v5[] =
+	"CREATE TABLE outbox ("
+	" id INTEGER PRIMARY KEY,"
+	" created_at INTEGER NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" recipient TEXT NOT NULL,"
+	" status INTEGER NOT NULL DEFAULT 0,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT NOT NULL DEFAULT '',"
+	" sent_at INTEGER NOT NULL DEFAULT 0,"
+	" claimed_by TEXT,"
+	" claimed_at INTEGER NOT NULL DEFAULT 0,"
+	" message BLOB NOT NULL);"
+	"CREATE INDEX outbox_due ON outbox (status, next_attempt_at, id);";
+
 const struct migration sqlite_migrations[] = {
 	{ 1, v1 },
 	{ 2, v2 },
 	{ 3, v3 },
 	{ 4, v4 },
+	{ 5, v5 },
 };
 const size_t sqlite_nmigrations = sizeof sqlite_migrations / sizeof sqlite_migrations[0];
 
