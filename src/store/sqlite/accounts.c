@@ -192,6 +192,51 @@ static int read_user(sqlite3_stmt *st, struct user *u)
 	return DP_OK;
 }
 
+/* Steps st to the end, reading each row into a grown array of `size`-byte
+ * items with read (which gets a zeroed item); on failure releases what was
+ * read with release. Resets st. The one loop behind every list here. */
+static int read_rows(sqlite3_stmt *st, size_t size, int (*read)(sqlite3_stmt *, void *),
+		     void (*release)(void *), void **ret, size_t *ret_n)
+{
+	char *items = NULL;
+	size_t n = 0, cap = 0;
+	bool row;
+	int rc;
+	while (!(rc = sq_step(st, &row)) && row) {
+		void *p = grow(items, size, n, &cap);
+		if (!p) {
+			rc = DP_ENOMEM;
+			break;
+		}
+		items = p;
+		memset(items + n * size, 0, size);
+		rc = read(st, items + n++ * size);
+		if (rc)
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc) {
+		for (size_t i = 0; i < n; i++)
+			release(items + i * size);
+		free(items);
+		return rc;
+	}
+	*ret = items;
+	*ret_n = n;
+	return DP_OK;
+}
+
+static int read_user_row(sqlite3_stmt *st, void *item)
+{
+	return read_user(st, item);
+}
+
+static void release_user(void *item)
+{
+	user_release(item);
+}
+
+
 int store_user_add(struct store *s, struct user *u)
 {
 	int64_t id = 0;
@@ -244,40 +289,18 @@ int store_user_by_id(struct store *s, int64_t id, struct user *ret)
 
 int store_users(struct store *s, struct user **ret, size_t *ret_n)
 {
-	struct user *items = NULL;
-	size_t n = 0, cap = 0;
 	sqlite3_stmt *st;
-	bool row;
 	int rc;
-
 	if (!s || !ret || !ret_n)
 		return DP_EINVAL;
 	*ret = NULL;
 	*ret_n = 0;
 	if ((rc = use(s, A_USERS, &st)))
 		return rc;
-	while (!(rc = sq_step(st, &row)) && row) {
-		void *p = grow(items, sizeof *items, n, &cap);
-		if (!p) {
-			rc = DP_ENOMEM;
-			break;
-		}
-		items = p;
-		memset(&items[n], 0, sizeof items[n]);
-		rc = read_user(st, &items[n++]);
-		if (rc)
-			break;
-	}
-	sqlite3_reset(st);
-	if (rc) {
-		for (size_t i = 0; i < n; i++)
-			user_release(&items[i]);
-		free(items);
-		return rc;
-	}
+	void *items = NULL;
+	rc = read_rows(st, sizeof **ret, read_user_row, release_user, &items, ret_n);
 	*ret = items;
-	*ret_n = n;
-	return DP_OK;
+	return rc;
 }
 
 int store_user_set_password(struct store *s, int64_t id, const char *pwhash)
@@ -400,42 +423,30 @@ out:
 	return rc;
 }
 
+static int read_token_row(sqlite3_stmt *st, void *item)
+{
+	return read_token(st, item);
+}
+
+static void release_token(void *item)
+{
+	api_token_release(item);
+}
+
 int store_tokens(struct store *s, struct api_token **ret, size_t *ret_n)
 {
-	struct api_token *items = NULL;
-	size_t n = 0, cap = 0;
 	sqlite3_stmt *st;
-	bool row;
 	int rc;
-
 	if (!s || !ret || !ret_n)
 		return DP_EINVAL;
 	*ret = NULL;
 	*ret_n = 0;
 	if ((rc = use(s, A_TOKENS, &st)))
 		return rc;
-	while (!(rc = sq_step(st, &row)) && row) {
-		void *p = grow(items, sizeof *items, n, &cap);
-		if (!p) {
-			rc = DP_ENOMEM;
-			break;
-		}
-		items = p;
-		memset(&items[n], 0, sizeof items[n]);
-		rc = read_token(st, &items[n++]);
-		if (rc)
-			break;
-	}
-	sqlite3_reset(st);
-	if (rc) {
-		for (size_t i = 0; i < n; i++)
-			api_token_release(&items[i]);
-		free(items);
-		return rc;
-	}
+	void *items = NULL;
+	rc = read_rows(st, sizeof **ret, read_token_row, release_token, &items, ret_n);
 	*ret = items;
-	*ret_n = n;
-	return DP_OK;
+	return rc;
 }
 
 int store_token_delete(struct store *s, const char *name)
@@ -458,15 +469,28 @@ int store_audit_add(struct store *s, const char *actor, const char *action, cons
 	return write_one(s, A_AUDIT_ADD, args, NARGS(args), false, NULL);
 }
 
+static int read_audit_row(sqlite3_stmt *st, void *item)
+{
+	struct audit_entry *e = item;
+	int rc;
+	e->id = sqlite3_column_int64(st, 0);
+	e->at = sqlite3_column_int64(st, 1);
+	if ((rc = sq_col_dup(st, 2, &e->actor)) || (rc = sq_col_dup(st, 3, &e->action)) ||
+	    (rc = sq_col_dup(st, 4, &e->object)) || (rc = sq_col_dup(st, 5, &e->detail)))
+		return rc;
+	return DP_OK;
+}
+
+static void release_audit(void *item)
+{
+	audit_entry_release(item);
+}
+
 int store_audit(struct store *s, size_t offset, size_t limit, struct audit_entry **ret,
 		size_t *ret_n)
 {
-	struct audit_entry *items = NULL;
-	size_t n = 0, cap = 0;
 	sqlite3_stmt *st;
-	bool row;
 	int rc;
-
 	if (!s || !ret || !ret_n)
 		return DP_EINVAL;
 	*ret = NULL;
@@ -480,31 +504,10 @@ int store_audit(struct store *s, size_t offset, size_t limit, struct audit_entry
 		sqlite3_reset(st);
 		return rc;
 	}
-	while (!(rc = sq_step(st, &row)) && row) {
-		void *p = grow(items, sizeof *items, n, &cap);
-		if (!p) {
-			rc = DP_ENOMEM;
-			break;
-		}
-		items = p;
-		struct audit_entry *e = &items[n++];
-		memset(e, 0, sizeof *e);
-		e->id = sqlite3_column_int64(st, 0);
-		e->at = sqlite3_column_int64(st, 1);
-		if ((rc = sq_col_dup(st, 2, &e->actor)) || (rc = sq_col_dup(st, 3, &e->action)) ||
-		    (rc = sq_col_dup(st, 4, &e->object)) || (rc = sq_col_dup(st, 5, &e->detail)))
-			break;
-	}
-	sqlite3_reset(st);
-	if (rc) {
-		for (size_t i = 0; i < n; i++)
-			audit_entry_release(&items[i]);
-		free(items);
-		return rc;
-	}
+	void *items = NULL;
+	rc = read_rows(st, sizeof **ret, read_audit_row, release_audit, &items, ret_n);
 	*ret = items;
-	*ret_n = n;
-	return DP_OK;
+	return rc;
 }
 
 /* ---- kv ---- */
