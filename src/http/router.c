@@ -9,6 +9,8 @@
 #include "api/api.h"
 #include "page/admin.h"
 #include "page/comments.h"
+#include "page/moderate.h"
+#include "page/subscribe.h"
 
 #define KB 1024u
 #define MB (1024u * 1024u)
@@ -20,6 +22,18 @@
 static const struct dyn_route routes[] = {
 	/* readers */
 	{ "POST", "/:slug/comment/", comment_post, ACCESS_PUBLIC, 0, 64 * KB },
+	{ "GET", "/subscribe/", subscribe_form, ACCESS_PUBLIC, 0, 0 },
+	{ "GET", "/subscribe", subscribe_form, ACCESS_PUBLIC, 0, 0 },
+	{ "POST", "/subscribe", subscribe_post, ACCESS_PUBLIC, 0, 16 * KB },
+	{ "POST", "/subscribe/", subscribe_post, ACCESS_PUBLIC, 0, 16 * KB },
+	{ "GET", "/subscribe/confirm/", subscribe_confirm_form, ACCESS_PUBLIC, 0, 0 },
+	{ "POST", "/subscribe/confirm/", subscribe_confirm, ACCESS_PUBLIC, 0, 8 * KB },
+	{ "GET", "/subscribe/preferences/", subscribe_prefs_form, ACCESS_PUBLIC, 0, 0 },
+	{ "POST", "/subscribe/preferences/", subscribe_prefs, ACCESS_PUBLIC, 0, 16 * KB },
+	{ "GET", "/unsubscribe/", unsubscribe_form, ACCESS_PUBLIC, 0, 0 },
+	{ "POST", "/unsubscribe/", unsubscribe_post, ACCESS_PUBLIC, 0, 8 * KB },
+	{ "GET", "/moderate/", moderate_link_form, ACCESS_PUBLIC, 0, 0 },
+	{ "POST", "/moderate/", moderate_link, ACCESS_PUBLIC, 0, 8 * KB },
 
 	/* the admin */
 	{ "GET", "/admin/login", admin_login_form, ACCESS_PUBLIC, 0, 0 },
@@ -40,6 +54,19 @@ static const struct dyn_route routes[] = {
 	{ "POST", "/admin/posts/:id/delete", admin_post_delete, ACCESS_SESSION, WRITERS, 8 * KB },
 	{ "POST", "/admin/uploads", admin_upload, ACCESS_SESSION, WRITERS, 6 * MB },
 	{ "GET", "/admin/audit", admin_audit, ACCESS_SESSION, ROLE_BIT(ROLE_ADMIN), 0 },
+	{ "GET", "/admin/subscribers", admin_subscribers, ACCESS_SESSION, STAFF, 0 },
+	{ "GET", "/admin/subscribers.csv", admin_subscribers_csv, ACCESS_SESSION, STAFF, 0 },
+	{ "GET", "/admin/subscribers/:id", admin_subscriber, ACCESS_SESSION, STAFF, 0 },
+	{ "POST", "/admin/subscribers/:id/delete", admin_subscriber_delete, ACCESS_SESSION, STAFF, 8 * KB },
+	{ "GET", "/admin/newsletters", admin_newsletters, ACCESS_SESSION, STAFF, 0 },
+	{ "GET", "/admin/newsletters/new", admin_newsletter_new, ACCESS_SESSION, STAFF, 0 },
+	{ "POST", "/admin/newsletters", admin_newsletter_create, ACCESS_SESSION, STAFF, 1 * MB },
+	{ "GET", "/admin/newsletters/:id", admin_newsletter_edit, ACCESS_SESSION, STAFF, 0 },
+	{ "POST", "/admin/newsletters/:id", admin_newsletter_update, ACCESS_SESSION, STAFF, 1 * MB },
+	{ "GET", "/admin/outbox", admin_outbox, ACCESS_SESSION, STAFF, 0 },
+	{ "POST", "/admin/outbox", admin_outbox_action, ACCESS_SESSION, STAFF, 64 * KB },
+	{ "GET", "/admin/settings", admin_settings, ACCESS_SESSION, ROLE_BIT(ROLE_ADMIN), 0 },
+	{ "POST", "/admin/settings", admin_settings_save, ACCESS_SESSION, ROLE_BIT(ROLE_ADMIN), 64 * KB },
 
 	/* the JSON API */
 	{ "GET", "/api/v1/comments", api_comments_list, ACCESS_TOKEN, MODERATORS, 0 },
@@ -53,8 +80,14 @@ static const struct dyn_route routes[] = {
 
 int router_owns(const char *path)
 {
-	return strncmp(path, "/admin/", 7) == 0 || strcmp(path, "/admin") == 0 ||
-	       strncmp(path, "/api/", 5) == 0;
+	static const char *const prefixes[] = { "/admin/", "/api/", "/subscribe/", "/unsubscribe/",
+						"/moderate/" };
+	if (strcmp(path, "/admin") == 0 || strcmp(path, "/subscribe") == 0)
+		return 1;
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		if (strncmp(path, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	return 0;
 }
 
 /* Matches path against pattern, capturing :id and :slug into req. */

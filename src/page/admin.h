@@ -44,4 +44,31 @@ int admin_upload(struct http_req *req, struct http_res *res);
 /* GET /admin/audit — admins only */
 int admin_audit(struct http_req *req, struct http_res *res);
 
+/* admin_subscribers.c — GET /admin/subscribers (q, status, page): search;
+ * GET /admin/subscribers.csv: export; GET /admin/subscribers/:id: topics and
+ * the consent record; POST /admin/subscribers/:id/delete: erase on request */
+int admin_subscribers(struct http_req *req, struct http_res *res);
+int admin_subscribers_csv(struct http_req *req, struct http_res *res);
+int admin_subscriber(struct http_req *req, struct http_res *res);
+int admin_subscriber_delete(struct http_req *req, struct http_res *res);
+
+/* admin_newsletters.c — issues: list with figures, compose (or start from the
+ * week's digest), preview, test to oneself, send, progress. The form's
+ * "action" is save, preview, test, send or delete. */
+int admin_newsletters(struct http_req *req, struct http_res *res);
+int admin_newsletter_new(struct http_req *req, struct http_res *res);
+int admin_newsletter_create(struct http_req *req, struct http_res *res);
+int admin_newsletter_edit(struct http_req *req, struct http_res *res);
+int admin_newsletter_update(struct http_req *req, struct http_res *res);
+
+/* admin_outbox.c — GET /admin/outbox (status, page): the queue, failures with
+ * the relay's answer, the relay's state; POST: retry failed messages */
+int admin_outbox(struct http_req *req, struct http_res *res);
+int admin_outbox_action(struct http_req *req, struct http_res *res);
+
+/* admin_settings.c — GET/POST /admin/settings: the settings of `depesche
+ * config` (site/settings.h), admins only */
+int admin_settings(struct http_req *req, struct http_res *res);
+int admin_settings_save(struct http_req *req, struct http_res *res);
+
 #endif

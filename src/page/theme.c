@@ -95,6 +95,40 @@ static int load_assets(struct theme *t, char *err, size_t errlen)
 	return rc;
 }
 
+/* Merges every lang/<part>.<lang>.json into t->strings, in name order so a
+ * clash resolves the same way on every machine. */
+static int load_more_strings(struct theme *t, const char *lang, char *err, size_t errlen)
+{
+	char path[4096], suffix[64];
+	struct dirent **names = NULL;
+	snprintf(path, sizeof path, "%s/lang", t->dir);
+	snprintf(suffix, sizeof suffix, ".%s.json", lang);
+	int n = scandir(path, &names, NULL, alphasort);
+	if (n < 0)
+		return DP_OK;
+	int rc = DP_OK;
+	size_t sl = strlen(suffix);
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		size_t nl = strlen(name);
+		if (!rc && name[0] != '.' && nl > sl && strcmp(name + nl - sl, suffix) == 0) {
+			json_error_t jerr;
+			snprintf(path, sizeof path, "%s/lang/%s", t->dir, name);
+			json_t *more = json_load_file(path, 0, &jerr);
+			if (!json_is_object(more)) {
+				snprintf(err, errlen, "%s: %s", path, more ? "not an object" : jerr.text);
+				rc = DP_EPARSE;
+			} else {
+				json_object_update(t->strings, more);
+			}
+			json_decref(more);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
 int theme_load(const char *dir, const char *lang, struct theme **ret, char *err, size_t errlen)
 {
 	char path[4096];
@@ -132,19 +166,11 @@ int theme_load(const char *dir, const char *lang, struct theme **ret, char *err,
 		rc = DP_EPARSE;
 		goto fail;
 	}
-	/* The admin's strings live in their own file; both end up in `t`. */
-	snprintf(path, sizeof path, "%s/lang/admin.%s.json", dir, lang);
-	if (access(path, F_OK) == 0) {
-		json_t *admin = json_load_file(path, 0, &jerr);
-		if (!json_is_object(admin)) {
-			snprintf(err, errlen, "%s: %s", path, admin ? "not an object" : jerr.text);
-			json_decref(admin);
-			rc = DP_EPARSE;
-			goto fail;
-		}
-		json_object_update(t->strings, admin);
-		json_decref(admin);
-	}
+	/* More strings live in files of their own, one per part of the product
+	 * (admin.de.json, subscribe.de.json, mail.de.json …); all end up in `t`. */
+	rc = load_more_strings(t, lang, err, errlen);
+	if (rc)
+		goto fail;
 	rc = load_assets(t, err, errlen);
 	if (rc)
 		goto fail;

@@ -69,7 +69,8 @@ static bool blank(const char *s)
 
 static const char *const reserved_slugs[] = { "tag", "category", "author", "page", "feed",
 					      "assets", "admin", "api", "search", "healthz",
-					      "sitemap-xml", "robots-txt", NULL };
+					      "sitemap-xml", "robots-txt", "uploads",
+					      "subscribe", "unsubscribe", "moderate", NULL };
 
 static bool reserved(const char *slug)
 {

@@ -32,6 +32,8 @@ void site_release(struct site *s)
 	free(s->theme_dir);
 	free(s->timezone);
 	free(s->comment_policy);
+	free(s->mail_from);
+	free(s->mail_reply_to);
 	for (size_t i = 0; i < s->nblocklist; i++)
 		free(s->blocklist[i]);
 	free(s->blocklist);
@@ -98,6 +100,13 @@ int site_load(const char *dir, struct site *ret, char *err, size_t errlen)
 	ret->comment_min_seconds = json_int(o, "comment_min_seconds", 3, 0, 3600);
 	json_t *as = json_object_get(o, "auto_spam_score");
 	ret->auto_spam = json_is_number(as) ? json_number_value(as) : 0.95;
+	json_t *mail = json_object_get(o, "mail");
+	ret->mail_from = json_strdup(mail, "from", "");
+	ret->mail_reply_to = json_strdup(mail, "reply_to", "");
+	ret->subscribe_open = !json_is_false(json_object_get(mail, "subscribe_open"));
+	ret->digest_hour = json_int(mail, "digest_hour", 7, 0, 23);
+	ret->digest_weekday = json_int(mail, "digest_weekday", 1, 1, 7);
+	ret->moderation_mail_minutes = json_int(mail, "moderation_minutes", 15, 0, 10080);
 	json_t *bl = json_object_get(o, "blocklist");
 	if (json_is_array(bl) && json_array_size(bl)) {
 		ret->blocklist = calloc(json_array_size(bl), sizeof *ret->blocklist);
@@ -111,7 +120,7 @@ int site_load(const char *dir, struct site *ret, char *err, size_t errlen)
 	json_decref(o);
 	free(path);
 	if (!ret->dir || !ret->title || !ret->description || !ret->base_url || !ret->lang ||
-	    !ret->theme_dir || !ret->timezone)
+	    !ret->theme_dir || !ret->timezone || !ret->mail_from || !ret->mail_reply_to)
 		goto fail;
 	/* No trailing slash: URLs are built as base_url + "/path/". */
 	size_t n = strlen(ret->base_url);

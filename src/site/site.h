@@ -26,6 +26,13 @@ struct site {
 	double auto_spam;   /* a spam verdict at or above this score skips the queue (default 0.95) */
 	char **blocklist;   /* words, addresses, e-mail domains that mark spam */
 	size_t nblocklist;
+	/* mail (the sender itself reads smtp.* afresh: mail/sender.h) */
+	char *mail_from;    /* "Name <addr@domain>" or "addr@domain"; "" = no mail */
+	char *mail_reply_to;/* "" = no Reply-To */
+	bool subscribe_open;/* readers may sign up for mail (default true) */
+	int digest_hour;    /* local hour (timezone) daily and weekly digests go out (default 7) */
+	int digest_weekday; /* 1 = Monday … 7 = Sunday: the weekly digest's day (default 1) */
+	int moderation_mail_minutes; /* pending comments mailed to moderators at most this often; 0 = never */
 };
 
 /* The site folder per --data, $DEPESCHE_DATA, ./data (static storage). */

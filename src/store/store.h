@@ -197,6 +197,7 @@ struct user {
 	char *name;               /* login name; also the byline an author writes under */
 	char *pwhash;             /* argon2id string (crypto_pwhash_str) */
 	enum role role;
+	char *email;              /* for mail to staff (moderation, tests); "" when none */
 	int64_t created_at;
 };
 
@@ -208,6 +209,8 @@ int store_user_by_id(struct store *s, int64_t id, struct user *ret);
 /* All users by name; *ret is an array of *ret_n users (free each, then the array). */
 int store_users(struct store *s, struct user **ret, size_t *ret_n);
 int store_user_set_password(struct store *s, int64_t id, const char *pwhash);
+/* "" removes the address. */
+int store_user_set_email(struct store *s, int64_t id, const char *email);
 /* Deletes the user and their sessions. */
 int store_user_delete(struct store *s, int64_t id);
 
@@ -299,6 +302,10 @@ void outbox_msgs_free(struct outbox_msg *m, size_t n);
 /* Queues message (len bytes, copied) for recipient, due now. */
 int store_outbox_add(struct store *s, enum outbox_kind kind, const char *recipient,
 		     const char *message, size_t len, int64_t now, int64_t *ret_id);
+/* The same, counted for newsletter issue newsletter_id (0: none). */
+int store_outbox_add_for(struct store *s, enum outbox_kind kind, int64_t newsletter_id,
+			 const char *recipient, const char *message, size_t len, int64_t now,
+			 int64_t *ret_id);
 /* In one write transaction: takes back claims older than OUTBOX_CLAIM_STALE,
  * then marks up to max queued messages due at now (oldest due first) as
  * sending for worker and returns them in *ret (*ret_n of them; the caller
@@ -323,5 +330,190 @@ int store_outbox_unclaim(struct store *s, int64_t id);
 int store_outbox_get(struct store *s, int64_t id, struct outbox_msg *ret);
 /* ret[status]: how many messages have that status. */
 int store_outbox_counts(struct store *s, size_t ret[OUTBOX_STATUS__MAX]);
+/* Messages with status st (OUTBOX_STATUS__MAX: any), newest first, without
+ * their bytes (message is "" and len 0); *ret_total (optional): all matches. */
+int store_outbox_list(struct store *s, enum outbox_status st, size_t offset, size_t limit,
+		      struct outbox_msg **ret, size_t *ret_n, size_t *ret_total);
+/* A failed message is queued again, due now, with its attempts reset.
+ * DP_ENOTFOUND unless message id exists and has failed. */
+int store_outbox_retry(struct store *s, int64_t id, int64_t now);
+/* ret[status]: the messages of newsletter issue id by status. */
+int store_outbox_counts_for(struct store *s, int64_t newsletter_id,
+			    size_t ret[OUTBOX_STATUS__MAX]);
+
+/* ---- newsletter subscribers ----
+ * An address signs up (a consent request: the wording shown, its version,
+ * time and IP), gets a mail with a single-use confirmation link (only a hash
+ * of its token is stored) and is confirmed when it follows the link in time;
+ * the request then is the consent record. A confirmed address that signs up
+ * again gets the same kind of request: confirming it adds what it asked for.
+ * Every subscriber has a manage key (random, in every mail's links) for the
+ * preferences page and one-click unsubscribe. */
+enum subscriber_status { SUB_PENDING, SUB_CONFIRMED, SUB_UNSUBSCRIBED, SUB_STATUS__MAX };
+enum sub_frequency { FREQ_IMMEDIATE, FREQ_DAILY, FREQ_WEEKLY, FREQ__MAX };
+
+#define SUB_TOPICS_MAX 50        /* topics (tag slugs) one subscriber may follow */
+#define SUB_KEY_LEN 64           /* hex characters of a manage key */
+
+struct subscriber {
+	int64_t id;
+	char *email;                 /* as given, domain lower-cased; unique ignoring case */
+	enum subscriber_status status;
+	bool newsletter;             /* receives the editors' newsletters */
+	enum sub_frequency frequency;/* topic alerts: at once, or collected daily/weekly */
+	char **topics;               /* ntopics tag slugs, sorted */
+	size_t ntopics;
+	char *key;                   /* manage key, SUB_KEY_LEN hex characters */
+	int64_t created_at, confirmed_at, unsubscribed_at, last_digest_at;
+};
+
+/* One sign-up request; once confirmed, the proof of consent. */
+struct consent {
+	int64_t id, subscriber_id;
+	char *wording;               /* the text the person agreed to, as shown */
+	char *version;               /* its version (a hash of the wording) */
+	char *topics;                /* tag slugs asked for, space-separated ("" none) */
+	bool newsletter;             /* asked for the newsletter */
+	int64_t requested_at;
+	char *request_ip;
+	int64_t expires_at;          /* the link is void after this */
+	int64_t confirmed_at;        /* 0 until confirmed */
+	char *confirm_ip;            /* "" until confirmed */
+};
+
+struct subscriber_query {
+	const char *q;               /* part of the address (NULL or "": all) */
+	int status;                  /* enum subscriber_status, or -1: any */
+	size_t offset, limit;        /* limit 0 means 50 */
+};
+
+/* "pending", "confirmed", "unsubscribed"; "immediate", "daily", "weekly". */
+const char *subscriber_status_name(enum subscriber_status st);
+const char *sub_frequency_name(enum sub_frequency f);
+int sub_frequency_parse(const char *name, enum sub_frequency *ret);
+void subscriber_release(struct subscriber *sub);
+void subscribers_free(struct subscriber *subs, size_t n);  /* each, then the array */
+void consent_release(struct consent *c);
+void consents_free(struct consent *c, size_t n);
+
+/* Records a sign-up request for email (a new subscriber is created pending
+ * with a fresh manage key; an existing one keeps its state): c's wording,
+ * version, topics, newsletter, requested_at, request_ip and expires_at are
+ * stored with token_hash (hex of a hash of the link's token). Sets c->id and
+ * c->subscriber_id. *ret_recent (optional): requests for this address since
+ * recent_since before this one, so a caller can stop mail floods. */
+int store_subscribe_request(struct store *s, const char *email, struct consent *c,
+			    const char *token_hash, int64_t recent_since, size_t *ret_recent);
+/* Follows a confirmation link: the request with token_hash, if not expired
+ * at now and not used, becomes confirmed (confirmed_at = now, confirm_ip =
+ * ip, the token is voided); the subscriber becomes confirmed and gains the
+ * request's topics and newsletter wish (resubscribing an unsubscribed one).
+ * *ret (optional) receives the subscriber afterwards. DP_ENOTFOUND for an
+ * unknown or used token, DP_EBUSY for an expired one. */
+int store_subscribe_confirm(struct store *s, const char *token_hash, const char *ip, int64_t now,
+			    struct subscriber *ret);
+int store_subscriber_by_key(struct store *s, const char *key, struct subscriber *ret);
+int store_subscriber_by_id(struct store *s, int64_t id, struct subscriber *ret);
+int store_subscriber_by_email(struct store *s, const char *email, struct subscriber *ret);
+/* Replaces topics, newsletter wish and frequency (the preferences page).
+ * DP_EINVAL past SUB_TOPICS_MAX topics. */
+int store_subscriber_set_prefs(struct store *s, int64_t id, const char *const *topics,
+			       size_t ntopics, bool newsletter, enum sub_frequency f, int64_t now);
+/* Unsubscribes from everything: status unsubscribed, no topics, no
+ * newsletter, waiting digest items dropped. The consent records stay. */
+int store_subscriber_unsubscribe(struct store *s, int64_t id, int64_t now);
+/* Deletes the subscriber with every record of them (erasure on request). */
+int store_subscriber_delete(struct store *s, int64_t id);
+/* Lists per q, newest first; *ret_total (optional): all matches. */
+int store_subscribers(struct store *s, const struct subscriber_query *q,
+		      struct subscriber **ret, size_t *ret_n, size_t *ret_total);
+/* ret[status]: how many subscribers have that status. */
+int store_subscriber_counts(struct store *s, size_t ret[SUB_STATUS__MAX]);
+/* The requests of a subscriber, oldest first. */
+int store_subscriber_consents(struct store *s, int64_t id, struct consent **ret, size_t *ret_n);
+/* Deletes requests never confirmed that expired before now, and pending
+ * subscribers left without any request. *ret_n (optional): subscribers gone. */
+int store_subscribers_expire(struct store *s, int64_t now, size_t *ret_n);
+/* Confirmed subscribers with id > after_id in id order, up to limit: those
+ * who want the newsletter when topics is NULL or empty, else those following
+ * one of the ntopics tag slugs. The batches of a newsletter run. */
+int store_subscribers_batch(struct store *s, int64_t after_id, size_t limit,
+			    const char *const *topics, size_t ntopics,
+			    struct subscriber **ret, size_t *ret_n);
+
+/* ---- topic alerts and digests ----
+ * Each (subscriber, article) pair is recorded once, so nobody gets an
+ * article twice: sent at once, or waiting for the subscriber's digest. */
+/* Public articles (published_at <= now, published_at >= since) for which
+ * no alerts were made yet, oldest first; ids into ret (up to max). */
+int store_alerts_due(struct store *s, int64_t now, int64_t since, int64_t *ret, size_t max,
+		     size_t *ret_n);
+/* The alerts of the article are all made (also when nobody followed it). */
+int store_alerts_done(struct store *s, int64_t article_id, int64_t now);
+/* Confirmed subscribers following one of the article's tags who have no
+ * record for the article yet, id > after_id in id order, up to limit. */
+int store_alert_recipients(struct store *s, int64_t article_id, int64_t after_id, size_t limit,
+			   struct subscriber **ret, size_t *ret_n);
+/* Records the pair: sent now (digest false) or waiting for the digest.
+ * *ret_new false when the pair was recorded before (then nothing changes). */
+int store_alert_record(struct store *s, int64_t subscriber_id, int64_t article_id, bool digest,
+		       int64_t now, bool *ret_new);
+/* Confirmed subscribers with frequency f who have waiting digest items and
+ * whose last digest was before `before`, id > after_id, up to limit. */
+int store_digest_due(struct store *s, enum sub_frequency f, int64_t before, int64_t after_id,
+		     size_t limit, struct subscriber **ret, size_t *ret_n);
+/* The article ids waiting for the subscriber's digest, oldest first. */
+int store_digest_items(struct store *s, int64_t subscriber_id, int64_t *ret, size_t max,
+		       size_t *ret_n);
+/* The waiting items went out in a digest at now (last_digest_at = now). */
+int store_digest_done(struct store *s, int64_t subscriber_id, int64_t now);
+
+/* ---- newsletter issues ---- */
+enum newsletter_status { NEWSLETTER_DRAFT, NEWSLETTER_SENDING, NEWSLETTER_SENT,
+			 NEWSLETTER_STATUS__MAX };
+
+struct newsletter {
+	int64_t id;                  /* 0 until saved */
+	char *subject;
+	char *body_md;               /* Markdown */
+	char *topics;                /* tag slugs, space-separated; "": all who want the newsletter */
+	enum newsletter_status status;
+	char *created_by;            /* user name */
+	int64_t created_at, updated_at, started_at, finished_at;
+	int64_t cursor;              /* the last subscriber id queued while sending */
+	size_t queued;               /* messages queued so far */
+};
+const char *newsletter_status_name(enum newsletter_status st);
+void newsletter_release(struct newsletter *n);
+void newsletters_free(struct newsletter *n, size_t count);
+/* Inserts (id 0) or updates a draft's subject, body and topics; sets id,
+ * created_at/updated_at. DP_EBUSY when the issue is not a draft any more. */
+int store_newsletter_save(struct store *s, struct newsletter *n, int64_t now);
+int store_newsletter_get(struct store *s, int64_t id, struct newsletter *ret);
+/* Newest first; *ret_total (optional): how many there are. */
+int store_newsletters(struct store *s, size_t offset, size_t limit, struct newsletter **ret,
+		      size_t *ret_n, size_t *ret_total);
+/* A draft starts sending (started_at = now). DP_EBUSY if it is not a draft. */
+int store_newsletter_start(struct store *s, int64_t id, int64_t now);
+/* The oldest issue being sent; DP_ENOTFOUND when none. */
+int store_newsletter_sending(struct store *s, struct newsletter *ret);
+/* After a batch: cursor = the last subscriber id queued, queued += added;
+ * finished: status sent, finished_at = now. Call in the batch's transaction. */
+int store_newsletter_advance(struct store *s, int64_t id, int64_t cursor, size_t added,
+			     bool finished, int64_t now);
+/* Deletes a draft. DP_EBUSY for an issue that was sent. */
+int store_newsletter_delete(struct store *s, int64_t id);
+
+/* ---- mail about comments ---- */
+/* Approved comments not yet looked at for mail (to their writer, and to the
+ * writer of the comment they answer), oldest first, up to limit; article
+ * slug and title filled. */
+int store_comments_to_notify(struct store *s, size_t limit, struct comment_list *ret);
+/* The comment's mails are made. */
+int store_comment_notified(struct store *s, int64_t id);
+/* Pending comments created after `after`, oldest first, up to limit, with
+ * article slug and title; *ret_total (optional): how many there are. */
+int store_comments_pending_since(struct store *s, int64_t after, size_t limit,
+				 struct comment_list *ret, size_t *ret_total);
 
 #endif

@@ -1,0 +1,2 @@
+/* subscribers.c — PLACEHOLDER (issue 4). */
+typedef int placeholder_unit;
