@@ -12,78 +12,23 @@ settings; `mail run
 kill -9 mid-run followed by a second run: every message delivered, none twice
 except at most mail.connections that were in flight."""
 
-import asyncio
 import collections
 import email
 import email.policy
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
-import threading
 import time
 import unittest
 from email.message import EmailMessage
 
 from harness import DEADLINE, Site, binary, poll, run_cli
 
-try:
-    from aiosmtpd.controller import Controller
-except ImportError:  # pragma: no cover - reported as a failure below
-    Controller = None
+from relay import Controller, Relay, free_port
 
 QUEUED, SENDING, SENT, FAILED = 0, 1, 2, 3
 FROM = "Der Testbote <news@example.org>"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Relay:
-    """An SMTP server in a thread. answers: recipient -> "451 …" / "550 …"."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.messages = []  # (mail_from, [rcpt], bytes)
-        self.answers = {}
-        self.delay = 0.0  # seconds each DATA takes (messages in flight)
-        self.port = free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self):
-        self.controller.stop()
-
-    def reset(self):
-        with self.lock:
-            self.messages = []
-            self.answers = {}
-        self.delay = 0.0
-
-    def received(self):
-        with self.lock:
-            return list(self.messages)
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        with self.lock:
-            answer = self.answers.get(address)
-        if answer:
-            return answer
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        with self.lock:
-            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos),
-                                  bytes(envelope.original_content or envelope.content)))
-            n = len(self.messages)
-        return "250 2.0.0 Ok: queued as T%d" % n
 
 
 def make_message(i):
