@@ -19,6 +19,7 @@ static const struct command {
 	{ "moderation", cli_moderation, "try the comment policy: score comments" },
 	{ "config", cli_config, "show and change the site's settings" },
 	{ "mail", cli_mail, "send the mail outbox, send a test message, show counts" },
+	{ "subscriber", cli_subscriber, "newsletter subscribers: list, add, import, delete" },
 };
 
 static void usage(FILE *f)
@@ -27,7 +28,7 @@ static void usage(FILE *f)
 		   "Depesche %s — a self-hosted news publishing engine.\n\n"
 		   "Commands:\n", DEPESCHE_VERSION);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nOptions:\n"
 		   "  --data DIR   the site's folder (default: $DEPESCHE_DATA, else ./data)\n"
 		   "  --help       this text; 'depesche COMMAND --help' describes a command\n"

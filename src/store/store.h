@@ -415,6 +415,14 @@ int store_subscribe_confirm(struct store *s, const char *token_hash, const char 
 int store_subscriber_by_key(struct store *s, const char *key, struct subscriber *ret);
 int store_subscriber_by_id(struct store *s, int64_t id, struct subscriber *ret);
 int store_subscriber_by_email(struct store *s, const char *email, struct subscriber *ret);
+/* Adds a confirmed subscriber brought from another system (an operator's
+ * import of people who consented there): a consent record with wording
+ * note, version "import", request_ip "import", confirmed at now.
+ * DP_EEXISTS when the address is there already; DP_EINVAL past
+ * SUB_TOPICS_MAX topics. */
+int store_subscriber_import(struct store *s, const char *email, const char *const *topics,
+			    size_t ntopics, bool newsletter, enum sub_frequency f, const char *note,
+			    int64_t now, int64_t *ret_id);
 /* Replaces topics, newsletter wish and frequency (the preferences page).
  * DP_EINVAL past SUB_TOPICS_MAX topics. */
 int store_subscriber_set_prefs(struct store *s, int64_t id, const char *const *topics,
