@@ -6,9 +6,10 @@ set -eu
 BUILD_PKGS="build-essential pkg-config meson ninja-build
   libmicrohttpd-dev libsqlite3-dev libpq-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
   libsodium-dev libcurl4-openssl-dev libstemmer-dev libjansson-dev libcmocka-dev
-  zlib1g-dev libbrotli-dev"
+  zlib1g-dev libbrotli-dev libopendkim-dev"
 TEST_PKGS="python3 python3-feedparser nginx-light wrk curl chromium default-jre-headless
-  postgresql libxml2-utils clang libclang-rt-14-dev python3-aiosmtpd"
+  postgresql libxml2-utils clang libclang-rt-14-dev python3-aiosmtpd
+  python3-dkim openssl"
 
 want="$BUILD_PKGS"
 [ "${1:-build}" = test ] && want="$want $TEST_PKGS"

@@ -19,6 +19,7 @@ static const struct command {
 	{ "moderation", cli_moderation, "try the comment policy: score comments" },
 	{ "config", cli_config, "show and change the site's settings" },
 	{ "mail", cli_mail, "send the mail outbox, send a test message, show counts" },
+	{ "newsletter", cli_newsletter, "newsletter issues: create, list, show, send, delete" },
 	{ "subscriber", cli_subscriber, "newsletter subscribers: list, add, import, delete" },
 };
 

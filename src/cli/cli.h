@@ -17,6 +17,7 @@ int cli_token(int argc, char **argv, const char *data_dir);
 int cli_moderation(int argc, char **argv, const char *data_dir);
 int cli_config(int argc, char **argv, const char *data_dir);
 int cli_mail(int argc, char **argv, const char *data_dir);
+int cli_newsletter(int argc, char **argv, const char *data_dir);
 int cli_subscriber(int argc, char **argv, const char *data_dir);
 
 /* Reports the option getopt_long just refused ("depesche: unknown option or

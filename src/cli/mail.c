@@ -1,6 +1,9 @@
-/* mail.c — `depesche mail`: the outbox sender as its own process (run), a
- * test message through the relay (test) and the outbox's counts (status). */
+/* mail.c — `depesche mail`: the dispatcher and the outbox sender as their
+ * own process (run; for `serve --no-mail`), a test message through the
+ * relay (test) and the state of mail (status). */
 #include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -11,46 +14,104 @@
 #include <curl/curl.h>
 
 #include "cli/cli.h"
+#include "http/auth.h"
+#include "mail/dkim.h"
 #include "mail/message.h"
 #include "mail/sender.h"
 #include "mail/smtp.h"
+#include "newsletter/dispatch.h"
+#include "newsletter/links.h"
+#include "page/theme.h"
 #include "site/site.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/timeutil.h"
 
 static void mail_help(FILE *f)
 {
 	fputs("usage: depesche [--data DIR] mail COMMAND ...\n\n"
-	      "  run [--once]     send the outbox through the relay (smtp.url) until\n"
-	      "                   SIGTERM; --once: send what is due now, then exit\n"
+	      "  run [--once]     decide what mail goes out (topic alerts, digests,\n"
+	      "                   newsletter issues, mail about comments) and send the\n"
+	      "                   outbox through the relay (smtp.url) until SIGTERM;\n"
+	      "                   `depesche serve` does the same unless --no-mail.\n"
+	      "                   --once: one round (an issue being sent: all of it),\n"
+	      "                   then send what is due now, then exit\n"
 	      "  test ADDRESS     send a test message to ADDRESS now and show the\n"
 	      "                   relay's answer\n"
-	      "  status           how many messages are queued, sending, sent, failed\n\n"
+	      "  status           how many messages are queued, sending, sent, failed;\n"
+	      "                   then subscribers, issues being sent and the relay's\n"
+	      "                   state, where there are any\n\n"
 	      "Settings: smtp.url, smtp.user, smtp.password, mail.from, mail.rate,\n"
-	      "mail.connections (depesche config --help).\n",
+	      "mail.connections, mail.dkim_* (depesche config --help).\n",
 	      f);
 }
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
-
-static int open_store(const char *dir, struct store **ret)
+static int open_store(const char *dir, int flags, struct store **ret)
 {
 	char *path = NULL;
-	int rc = asprintf(&path, "%s/depesche.db", dir) < 0 ? DP_ENOMEM : store_open(path, 0, ret);
+	int rc = asprintf(&path, "%s/depesche.db", dir) < 0 ? DP_ENOMEM
+							    : store_open(path, flags, ret);
 	free(path);
 	if (rc)
 		return cli_fail("cannot open the database: %s", dp_strerror(rc));
 	return EXIT_OK;
 }
 
-static int mail_run(int argc, char **argv, const char *dir)
+/* The key of signed links (the site's comment secret; made if missing). */
+static int link_secret(struct store *st)
+{
+	char *secret = NULL;
+	int rc = store_kv_get(st, "comment_secret", &secret);
+	if (rc == DP_ENOTFOUND) {
+		char fresh[65];
+		auth_random_token(fresh);
+		if (!(rc = store_kv_set(st, "comment_secret", fresh)))
+			rc = store_kv_get(st, "comment_secret", &secret);
+	}
+	if (!rc)
+		link_set_secret((const unsigned char *)secret, strlen(secret));
+	free(secret);
+	return rc;
+}
+
+/* One dispatch round (repeated while an issue is being queued, so --once
+ * queues all of it). */
+static int dispatch_once(const struct site *site)
+{
+	struct dispatch_stats stats = { 0 };
+	struct store *st = NULL;
+	struct theme *theme = NULL;
+	char err[512];
+	int rc;
+	if (sodium_init() < 0)
+		return cli_fail("cannot initialise libsodium");
+	if ((rc = theme_load(site->theme_dir, site->lang, &theme, err, sizeof err)))
+		return cli_fail("theme: %s", err);
+	if (open_store(site->dir, STORE_DURABLE, &st)) {
+		theme_free(theme);
+		return EXIT_ERR;
+	}
+	if ((rc = link_secret(st)) == DP_OK) {
+		size_t before;
+		do {
+			before = stats.newsletters;
+			struct mail_env env = { site, theme, st, (int64_t)time(NULL) };
+			rc = dispatch_round(&env, &stats);
+		} while (!rc && stats.newsletters > before);
+	}
+	store_close(st);
+	theme_free(theme);
+	printf("queued: alerts %zu, digests %zu, newsletter %zu, comment mail %zu\n", stats.alerts,
+	       stats.digests, stats.newsletters, stats.notices);
+	if (rc == DP_EINVAL && (!site->mail_from || !*site->mail_from))
+		return cli_fail("no sender address: set mail.from");
+	if (rc)
+		return cli_fail("dispatching failed: %s", dp_strerror(rc));
+	return EXIT_OK;
+}
+
+static int mail_run(int argc, char **argv, const struct site *site)
 {
 	static const struct option lo[] = {
 		{ "once", no_argument, NULL, 'o' },
@@ -59,8 +120,10 @@ static int mail_run(int argc, char **argv, const char *dir)
 	};
 	struct mail_sender_config cfg;
 	struct mail_sender_stats stats = { 0 };
-	struct sigaction sa;
-	char err[256];
+	struct dispatcher *d = NULL;
+	const char *dir = site->dir;
+	sigset_t sigs;
+	char err[512];
 	int c, once = 0, rc;
 
 	optind = 1;
@@ -80,36 +143,93 @@ static int mail_run(int argc, char **argv, const char *dir)
 	mail_sender_config_release(&cfg);
 
 	if (once) {
+		if (dispatch_once(site))
+			return EXIT_ERR;
 		rc = mail_sender_run_once(dir, 0, &stats);
-	} else {
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-		printf("sending mail from the outbox; SIGTERM stops\n");
-		fflush(stdout);
-		rc = mail_sender_run(dir, &stop_flag, &stats);
+		printf("sent %zu, retry later %zu, failed %zu\n", stats.sent, stats.retried,
+		       stats.failed);
+		if (rc)
+			return cli_fail("the sender stopped: %s", dp_strerror(rc));
+		if (stats.relay_error[0])
+			return cli_fail("%s; the messages stay queued", stats.relay_error);
+		return EXIT_OK;
 	}
-	printf("sent %zu, retry later %zu, failed %zu\n", stats.sent, stats.retried, stats.failed);
-	if (rc)
-		return cli_fail("the sender stopped: %s", dp_strerror(rc));
+	/* Signals go to this thread only (sigwait), never to the
+	 * dispatcher's or the sender's: block them before those start. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((rc = dispatch_start(dir, &d)))
+		return cli_fail("cannot start: %s", dp_strerror(rc));
+	printf("dispatching and sending mail; SIGTERM stops\n");
+	fflush(stdout);
+	int sig = 0;
+	sigwait(&sigs, &sig);
+	/* Mail being sent is finished; nothing new is claimed. */
+	dispatch_stop(d);
 	return EXIT_OK;
+}
+
+/* Issues being sent: their figures. */
+static int status_issues(struct store *st)
+{
+	struct newsletter *nl = NULL;
+	size_t n = 0, total = 0;
+	int rc = store_newsletters(st, 0, 1000, &nl, &n, &total);
+	for (size_t i = 0; !rc && i < n; i++) {
+		size_t c[OUTBOX_STATUS__MAX];
+		if (nl[i].status != NEWSLETTER_SENDING)
+			continue;
+		if ((rc = store_outbox_counts_for(st, nl[i].id, c)))
+			break;
+		printf("issue %" PRId64 " sending: queued %zu so far, sent %zu, to send %zu, failed "
+		       "%zu: %s\n",
+		       nl[i].id, nl[i].queued, c[OUTBOX_SENT], c[OUTBOX_QUEUED] + c[OUTBOX_SENDING],
+		       c[OUTBOX_FAILED], nl[i].subject ? nl[i].subject : "");
+	}
+	newsletters_free(nl, n);
+	return rc;
 }
 
 static int mail_status(const char *dir)
 {
-	size_t counts[OUTBOX_STATUS__MAX];
+	size_t counts[OUTBOX_STATUS__MAX], subs[SUB_STATUS__MAX];
 	struct store *st = NULL;
+	char *message = NULL, when[40];
+	bool ok = true;
+	int64_t at = 0;
 	int rc;
-	if (open_store(dir, &st))
+	if (open_store(dir, 0, &st))
 		return EXIT_ERR;
-	rc = store_outbox_counts(st, counts);
-	store_close(st);
-	if (rc)
+	if ((rc = store_outbox_counts(st, counts))) {
+		store_close(st);
 		return cli_fail("cannot read the outbox: %s", dp_strerror(rc));
+	}
 	for (int i = 0; i < OUTBOX_STATUS__MAX; i++)
 		printf("%-8s %zu\n", outbox_status_name((enum outbox_status)i), counts[i]);
+	/* The rest only where there is something to say. */
+	if ((rc = store_subscriber_counts(st, subs)))
+		goto out;
+	if (subs[SUB_PENDING] + subs[SUB_CONFIRMED] + subs[SUB_UNSUBSCRIBED])
+		printf("subscribers: %zu confirmed, %zu waiting for confirmation, %zu "
+		       "unsubscribed\n",
+		       subs[SUB_CONFIRMED], subs[SUB_PENDING], subs[SUB_UNSUBSCRIBED]);
+	if ((rc = status_issues(st)))
+		goto out;
+	rc = mail_relay_state(st, &ok, &at, &message);
+	if (rc == DP_ENOTFOUND) {
+		rc = DP_OK;
+	} else if (!rc) {
+		time_fmt_iso_local(when, sizeof when, at);
+		printf("relay: %s since %s: %s\n", ok ? "working" : "FAILING", when, message);
+	}
+out:
+	free(message);
+	store_close(st);
+	if (rc)
+		return cli_fail("cannot read the mail state: %s", dp_strerror(rc));
 	return EXIT_OK;
 }
 
@@ -163,7 +283,8 @@ static int build_test(const struct mail_sender_config *cfg, const char *title, c
 static int mail_test(const char *to, const char *dir, struct site *site)
 {
 	struct mail_sender_config cfg;
-	struct buf msg = BUF_INIT(1 << 20);
+	struct buf msg = BUF_INIT(1 << 20), signed_msg = BUF_INIT(2 << 20);
+	struct dkim_signer *signer = NULL;
 	struct store *st = NULL;
 	struct smtp *smtp = NULL;
 	struct outbox_msg m = { 0 };
@@ -185,7 +306,7 @@ static int mail_test(const char *to, const char *dir, struct site *site)
 		cli_fail("cannot build the message (check mail.from): %s", dp_strerror(rc));
 		goto out;
 	}
-	if (open_store(dir, &st))
+	if (open_store(dir, 0, &st))
 		goto out;
 	if ((rc = store_outbox_add(st, OUTBOX_TEST, to, msg.data, msg.len, (int64_t)time(NULL),
 				   &id)) ||
@@ -193,9 +314,25 @@ static int mail_test(const char *to, const char *dir, struct site *site)
 		cli_fail("cannot queue the message: %s", dp_strerror(rc));
 		goto out;
 	}
+	/* Signed as the sender signs (the settings were checked above). */
+	const char *bytes = m.message;
+	size_t len = m.len;
+	if (cfg.dkim) {
+		if (dkim_signer_load(dir, &signer, err, sizeof err) ||
+		    (signer && dkim_signer_sign(signer, m.message, m.len, &signed_msg, err,
+						sizeof err))) {
+			store_outbox_unclaim(st, id);
+			cli_fail("%s; the message stays queued", err);
+			goto out;
+		}
+		if (signer) {
+			bytes = signed_msg.data;
+			len = signed_msg.len;
+		}
+	}
 	struct smtp_config sc = { cfg.url, cfg.user, cfg.password, cfg.envelope };
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) || smtp_new(&sc, &smtp) ||
-	    smtp_send(smtp, m.recipient, m.message, m.len, &res)) {
+	    smtp_send(smtp, m.recipient, bytes, len, &res)) {
 		store_outbox_unclaim(st, id);
 		cli_fail("cannot start the SMTP client; the message stays queued");
 		goto out;
@@ -233,6 +370,8 @@ out:
 	}
 	outbox_msg_release(&m);
 	store_close(st);
+	dkim_signer_free(signer);
+	buf_release(&signed_msg);
 	buf_release(&msg);
 	mail_sender_config_release(&cfg);
 	return r;
@@ -267,7 +406,7 @@ int cli_mail(int argc, char **argv, const char *data_dir)
 		return EXIT_ERR;
 	int r;
 	if (strcmp(cmd, "run") == 0)
-		r = mail_run(argc - 1, argv + 1, site.dir);
+		r = mail_run(argc - 1, argv + 1, &site);
 	else if (strcmp(cmd, "test") == 0)
 		r = mail_test(argv[2], site.dir, &site);
 	else

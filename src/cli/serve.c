@@ -11,15 +11,20 @@
 
 static void help(FILE *f)
 {
-	fputs("usage: depesche [--data DIR] serve [--listen HOST:PORT] [--no-cache]\n\n"
+	fputs("usage: depesche [--data DIR] serve [--listen HOST:PORT] [--no-cache] [--no-mail]\n\n"
 	      "Serves the site until SIGTERM or SIGINT (Ctrl-C), then stops gracefully.\n"
-	      "Changes made with 'depesche post' show at once; no restart needed.\n\n"
+	      "Changes made with 'depesche post' show at once; no restart needed.\n"
+	      "Mail goes out in the background: topic alerts, digests, newsletter\n"
+	      "issues and mail about comments are queued and the outbox is sent\n"
+	      "through the relay (smtp.url, mail.from: depesche config --help).\n\n"
 	      "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080;\n"
 	      "                      port 0 picks a free one; [::1]:8080 for IPv6)\n"
 	      "  --threads N         worker threads (default: one per core)\n"
 	      "  --cache-mb N        page cache size in MiB (default 256)\n"
 	      "  --no-cache          render every request afresh (benchmarks, theme work)\n"
-	      "  --access-log        log every request to stderr\n",
+	      "  --access-log        log every request to stderr\n"
+	      "  --no-mail           neither queue nor send mail here; run\n"
+	      "                      'depesche mail run' for it (apart, or elsewhere)\n",
 	      f);
 }
 
@@ -31,6 +36,7 @@ int cli_serve(int argc, char **argv, const char *data_dir)
 		{ "cache-mb", required_argument, NULL, 'c' },
 		{ "no-cache", no_argument, NULL, 'n' },
 		{ "access-log", no_argument, NULL, 'a' },
+		{ "no-mail", no_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -55,6 +61,7 @@ int cli_serve(int argc, char **argv, const char *data_dir)
 		}
 		case 'n': so.no_cache = true; break;
 		case 'a': so.access_log = true; break;
+		case 'm': so.no_mail = true; break;
 		case 'h': help(stdout); return EXIT_OK;
 		default: cli_bad_option(argv); help(stderr); return EXIT_USAGE;
 		}

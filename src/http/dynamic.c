@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -125,12 +126,26 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
 	return MHD_YES;
 }
 
-static void security_headers(struct MHD_Response *r, const char *type)
+static bool handler_set(const struct http_res *res, const char *name)
 {
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	for (size_t i = 0; i < res->nheaders; i++)
+		if (strcasecmp(res->headers[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* The defaults of every dynamic answer; a header the handler set itself
+ * replaces its default (the newsletter preview's policy allows inline
+ * styles for the mail in its frame; subscriber pages send no referrer). */
+static void security_headers(struct MHD_Response *r, const struct http_res *res)
+{
+	if (!handler_set(res, MHD_HTTP_HEADER_CACHE_CONTROL))
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
-	if (strncmp(type, "text/html", 9) == 0)
+	if (!handler_set(res, "Referrer-Policy"))
+		MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+	if (strncmp(res->content_type, "text/html", 9) == 0 &&
+	    !handler_set(res, "Content-Security-Policy"))
 		MHD_add_response_header(r, "Content-Security-Policy",
 					"default-src 'self'; img-src 'self' https: data:; "
 					"script-src 'none'; object-src 'none'; base-uri 'self'; "
@@ -144,7 +159,7 @@ static enum MHD_Result send_res(struct MHD_Connection *conn, struct http_res *re
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
-	security_headers(r, res->content_type);
+	security_headers(r, res);
 	for (size_t i = 0; i < res->nheaders; i++)
 		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
 	enum MHD_Result ret = MHD_queue_response(conn, res->status, r);
@@ -166,7 +181,8 @@ static void error_res(const struct dyn_env *env, struct http_req *req, struct ht
 		http_res_json_error(res, status, api_message);
 		return;
 	}
-	if (router_owns(req->path) && req->store && admin_error(req, res, status, NULL) == DP_OK)
+	if (strncmp(req->path, "/admin", 6) == 0 && req->store &&
+	    admin_error(req, res, status, NULL) == DP_OK)
 		return; /* the admin's own error page */
 	struct route route = { .kind = ROUTE_NOT_FOUND, .page = 1 };
 	struct page_req preq = { env->site, env->theme, req->store, req->now, &route };

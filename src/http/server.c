@@ -22,6 +22,8 @@
 #include "http/groupcommit.h"
 #include "http/watch.h"
 #include "moderation/triage.h"
+#include "newsletter/dispatch.h"
+#include "newsletter/links.h"
 #include "page/comments.h"
 #include "page/page.h"
 #include "page/theme.h"
@@ -326,8 +328,8 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, int *ret_v6)
 	return DP_EINVAL;
 }
 
-/* The comment form's secret (made once per site) and the learned triage
- * model, from the database. */
+/* The comment form's secret (made once per site; it also signs the links
+ * in mail) and the learned triage model, from the database. */
 static int load_site_state(const char *db_path, struct triage_model **ret_model)
 {
 	struct store *st = NULL;
@@ -342,8 +344,10 @@ static int load_site_state(const char *db_path, struct triage_model **ret_model)
 		rc = store_kv_set(st, "comment_secret", fresh);
 		secret = strdup(fresh);
 	}
-	if (!rc && secret)
+	if (!rc && secret) {
 		comment_set_secret((const unsigned char *)secret, strlen(secret));
+		link_set_secret((const unsigned char *)secret, strlen(secret));
+	}
 	*ret_model = NULL;
 	if (!rc && store_kv_get(st, "triage_model", &model) == DP_OK)
 		triage_model_load(model, ret_model);
@@ -369,6 +373,7 @@ int server_run(const struct site *site, const struct server_opts *opts)
 	struct server srv = { .site = site, .opts = opts };
 	struct MHD_Daemon *d = NULL;
 	struct watch *w = NULL;
+	struct dispatcher *mail = NULL;
 	struct sockaddr_storage ss;
 	char err[512] = "";
 	int v6 = 0, rc;
@@ -451,17 +456,25 @@ int server_run(const struct site *site, const struct server_opts *opts)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof host);
 	else
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof host);
+	/* Mail (alerts, newsletters, notices, the outbox sender) in the
+	 * background; it logs for itself when it cannot send. */
+	if (!opts->no_mail && (rc = dispatch_start(site->dir, &mail)))
+		log_error("mail: cannot start the dispatcher: %s; no mail goes out",
+			  dp_strerror(rc));
 	printf(v6 ? "listening on http://[%s]:%u/\n" : "listening on http://%s:%u/\n", host,
 	       info ? info->port : 0);
 	fflush(stdout);
-	log_info("serving %s with %u threads%s", site->dir, threads,
-		 opts->no_cache ? ", page cache off" : "");
+	log_info("serving %s with %u threads%s%s", site->dir, threads,
+		 opts->no_cache ? ", page cache off" : "",
+		 opts->no_mail ? ", no mail (depesche mail run sends it)" : "");
 
 	int sig = 0;
 	sigwait(&sigs, &sig);
 	log_info("signal %d: stopping", sig);
 	rc = DP_OK;
 out:
+	/* Mail being sent is finished first; nothing new is claimed. */
+	dispatch_stop(mail);
 	/* Queued comments are committed and answered before the server stops. */
 	groupcommit_stop(srv.gc);
 	if (d)

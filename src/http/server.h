@@ -16,6 +16,7 @@ struct server_opts {
 	unsigned threads;         /* 0: one per core */
 	size_t cache_bytes;       /* 0: 256 MiB */
 	bool access_log;          /* one line per request on stderr */
+	bool no_mail;             /* no dispatcher or sender (`depesche mail run` does it) */
 };
 
 /* Serves site until SIGTERM or SIGINT; returns an enum dp_err (DP_OK on a

@@ -154,6 +154,13 @@ static bool https_url(const char *u)
 	return strncasecmp(u, "https://", 8) == 0 && u[8] != '\0' && url_chars_ok(u);
 }
 
+/* An http URL is accepted too (a site on a LAN or a demo without TLS); it
+ * gets no List-Unsubscribe-Post, which RFC 8058 3.1 reserves for HTTPS. */
+static bool http_url(const char *u)
+{
+	return strncasecmp(u, "http://", 7) == 0 && u[7] != '\0' && url_chars_ok(u);
+}
+
 static bool mailto_ok(const char *u)
 {
 	if (strncasecmp(u, "mailto:", 7) == 0)
@@ -179,7 +186,7 @@ static int validate(const struct mail_message *m)
 		if (!header_text_ok(m->list_id) || !list_id_split(m->list_id, &dl, &id, &il))
 			return DP_EINVAL;
 	}
-	if (m->unsubscribe_url && !https_url(m->unsubscribe_url))
+	if (m->unsubscribe_url && !https_url(m->unsubscribe_url) && !http_url(m->unsubscribe_url))
 		return DP_EINVAL;
 	if (m->unsubscribe_mailto && !mailto_ok(m->unsubscribe_mailto))
 		return DP_EINVAL;
@@ -536,7 +543,7 @@ int mail_message_write(struct buf *out, const struct mail_message *m, char *ret_
 		hdr_end(&h);
 	}
 	if (m->unsubscribe_url || m->unsubscribe_mailto) {
-		/* RFC 8058: the https URL first; the mailto is a fallback. */
+		/* RFC 8058: the web URL first; the mailto is a fallback. */
 		struct hdr h;
 		hdr_begin(&h, out, "List-Unsubscribe");
 		if (m->unsubscribe_url) {
@@ -551,7 +558,7 @@ int mail_message_write(struct buf *out, const struct mail_message *m, char *ret_
 			hdr_token(&h, tok, (size_t)n, true);
 		}
 		hdr_end(&h);
-		if (m->unsubscribe_url)
+		if (m->unsubscribe_url && https_url(m->unsubscribe_url))
 			buf_puts(out, "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
 	}
 

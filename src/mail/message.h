@@ -28,7 +28,7 @@
 
 /* Longest display name or List-Id description accepted, in bytes. */
 #define MAIL_NAME_MAX 256
-/* Longest unsubscribe URL (https or mailto) accepted, in bytes; it must fit on
+/* Longest unsubscribe URL (https, http or mailto) accepted, in bytes; it must fit on
  * one header line because RFC 8058 receivers do not unfold inside <...>. */
 #define MAIL_URL_MAX 900
 /* Size of a buffer that holds any generated Message-ID with its brackets. */
@@ -46,7 +46,9 @@ struct mail_message {
 	const char *text;                    /* text/plain body, UTF-8, required */
 	const char *html;                    /* text/html body or NULL (then single-part text) */
 	const char *list_id;                 /* "Site <news.example.org>" or "news.example.org" or NULL */
-	const char *unsubscribe_url;         /* https URL or NULL: List-Unsubscribe + List-Unsubscribe-Post */
+	const char *unsubscribe_url;         /* https or http URL, or NULL: List-Unsubscribe, and for
+					      * https only List-Unsubscribe-Post (RFC 8058 one-click
+					      * needs HTTPS; an http URL is a plain RFC 2369 link) */
 	const char *unsubscribe_mailto;      /* "mailto:..." or a bare address, or NULL */
 	const char *message_id_domain;       /* domain for Message-ID; NULL: the From address's domain */
 	int64_t date;                        /* Unix seconds for the Date header (written as +0000) */
@@ -61,7 +63,7 @@ struct mail_message {
  *   DP_EINVAL  an address is invalid; a header value (name, subject, list_id,
  *              URLs, domain) holds CR, LF or another control character
  *              (header injection); subject, name, text or html is not valid
- *              UTF-8; unsubscribe_url is not https; a name or URL is too long
+ *              UTF-8; unsubscribe_url is not https or http; a name or URL is too long
  *   DP_ETOOBIG ret_message_id is too small (idlen < MAIL_MESSAGE_ID_MAX is
  *              enough for every domain of up to 253 octets); or out's cap hit
  *   DP_ENOMEM  out of memory

@@ -277,7 +277,9 @@ static void test_rejects_hostile_headers(void **state)
 		{ F_LIST_ID, "News <>" },
 		{ F_LIST_ID, "News <no dots allowed here>" },
 		{ F_UNSUB_URL, "https://example.org/u\r\nX-Evil: 1" },
-		{ F_UNSUB_URL, "http://example.org/u" },
+		{ F_UNSUB_URL, "ftp://example.org/u" },
+		{ F_UNSUB_URL, "http://" },
+		{ F_UNSUB_URL, "http://example.org/u\r\nX-Evil: 1" },
 		{ F_UNSUB_URL, "https://example.org/u>, <https://evil.example/" },
 		{ F_UNSUB_URL, "https://exa mple.org/" },
 		{ F_UNSUB_URL, "https://" },
@@ -580,6 +582,25 @@ static void test_headers_and_ids(void **state)
 	assert_non_null(strstr(id1, "@example.org>")); /* From's domain */
 	/* boundary: quoted, starts with "=_" which quoted-printable never produces */
 	assert_non_null(strstr(msg, "multipart/alternative;\r\n boundary=\"=_"));
+
+	/* an http URL (a site without TLS): List-Unsubscribe, but no one-click
+	 * List-Unsubscribe-Post, which RFC 8058 allows for HTTPS only */
+	m = base_message();
+	m.unsubscribe_url = "http://127.0.0.1:8080/unsubscribe/?k=ab12";
+	m.unsubscribe_mailto = NULL;
+	buf_reset(&out);
+	assert_int_equal(mail_message_write(&out, &m, NULL, 0), DP_OK);
+	check_lines(buf_cstr(&out));
+	v = header_raw(buf_cstr(&out), "List-Unsubscribe");
+	assert_string_equal(v, " <http://127.0.0.1:8080/unsubscribe/?k=ab12>");
+	free(v);
+	assert_null(header_raw(buf_cstr(&out), "List-Unsubscribe-Post"));
+	m.unsubscribe_url = "HTTPS://example.org/u";
+	buf_reset(&out);
+	assert_int_equal(mail_message_write(&out, &m, NULL, 0), DP_OK);
+	v = header_raw(buf_cstr(&out), "List-Unsubscribe-Post");
+	assert_string_equal(v, " List-Unsubscribe=One-Click");
+	free(v);
 
 	/* both URLs: https first, then mailto */
 	m = base_message();

@@ -9,6 +9,7 @@
 #include "http/auth.h"
 #include "page/admin.h"
 #include "page/admin_common.h"
+#include "page/admin_mail.h"
 #include "util/err.h"
 
 #define ADMIN_NAME_MAX 127
@@ -136,6 +137,9 @@ int admin_dashboard(struct http_req *req, struct http_res *res)
 		}
 		json_object_set_new(ctx, "comment_counts", counts);
 	}
+	rc = admin_mail_summary(req, ctx);
+	if (rc)
+		goto out;
 	rc = admin_render(req, res, 200, "dashboard", ctx);
 out:
 	json_decref(ctx);

@@ -6,6 +6,8 @@
 #include <time.h>
 
 #include "cache/cache.h"
+#include "newsletter/subscribe.h"
+#include "page/comments.h"
 #include "page/page.h"
 #include "page/theme.h"
 #include "render/html.h"
@@ -60,7 +62,7 @@ static json_t *term_obj(enum term_kind kind, const struct term *t)
 {
 	char url[300];
 	snprintf(url, sizeof url, "%s%s/", term_prefix(kind), t->slug);
-	return json_pack("{s:s, s:s}", "name", t->name, "url", url);
+	return json_pack("{s:s, s:s, s:s}", "name", t->name, "url", url, "slug", t->slug);
 }
 
 static json_t *tags_array(const struct article *a)
@@ -166,8 +168,51 @@ json_t *ctx_new(const struct page_req *req, const char *kind, const char *canoni
 	return ctx;
 }
 
+/* The sign-up box of every public page (subscribe_box) and, on an article
+ * with tags, "similar news" (article.similar): each with the consent
+ * wording for exactly what it asks for and a form ticket (comments.h,
+ * article id 0: site-wide). Tickets age, so such a page is rendered again
+ * within the hour (res->expires_at), as comments.c does for its form. The
+ * pages of sign-up itself carry their own form and get no box. */
+static void subscribe_forms(const struct page_req *req, struct page_res *res, json_t *ctx)
+{
+	const struct site *s = req->site;
+	if (!s->subscribe_open || !s->mail_from || !*s->mail_from ||
+	    json_is_true(json_object_get(ctx, "is_subscribe")))
+		return;
+	char ticket[96];
+	comment_ticket(0, req->now, ticket, sizeof ticket);
+	const json_t *strings = req->theme->strings;
+	char *w = subscribe_wording(strings, s->title, NULL, 0, true);
+	if (!w)
+		return;
+	json_object_set_new(ctx, "subscribe_box", json_pack("{s:s, s:s, s:s}", "action", "/subscribe",
+							     "ticket", ticket, "wording", w));
+	free(w);
+	json_t *art = json_object_get(ctx, "article");
+	json_t *tags = json_object_get(art, "tags");
+	size_t n = json_array_size(tags);
+	if (json_is_true(json_object_get(ctx, "is_article")) && n > 0 && n <= SUB_TOPICS_MAX) {
+		const char *names[SUB_TOPICS_MAX];
+		for (size_t i = 0; i < n; i++) {
+			names[i] = json_string_value(json_object_get(json_array_get(tags, i), "name"));
+			if (!names[i])
+				names[i] = "";
+		}
+		w = subscribe_wording(strings, s->title, names, n, false);
+		if (w)
+			json_object_set_new(art, "similar",
+					    json_pack("{s:s, s:s, s:s, s:O}", "action", "/subscribe",
+						      "ticket", ticket, "wording", w, "topics", tags));
+		free(w);
+	}
+	if (!res->expires_at || res->expires_at > req->now + 3600)
+		res->expires_at = req->now + 3600;
+}
+
 int ctx_render(const struct page_req *req, struct page_res *res, const char *name, json_t *ctx)
 {
+	subscribe_forms(req, res, ctx);
 	buf_reset(&res->body);
 	int rc = mustache_set_render(req->theme->templates, name, ctx, &res->body);
 	res->content_type = "text/html; charset=utf-8";

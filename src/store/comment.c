@@ -37,6 +37,7 @@ void user_release(struct user *u)
 		return;
 	free(u->name);
 	free(u->pwhash);
+	free(u->email);
 	memset(u, 0, sizeof *u);
 }
 

@@ -276,3 +276,65 @@ export async function confineToOrigin(context, baseURL, blocked) {
     return route.abort('blockedbyclient');
   });
 }
+
+// A tiny SMTP server on 127.0.0.1:port for the mail flows: accepts every message and keeps it
+// ({ from, to: [...], raw }). Speaks what libcurl's SMTP client uses (EHLO/HELO, MAIL, RCPT,
+// DATA, RSET, NOOP, QUIT). close() stops it.
+export function startSmtpSink(port) {
+  const net = require('node:net');
+  const messages = [];
+  const server = net.createServer((sock) => {
+    let buf = '';
+    let data = null;          // lines of the message while in DATA
+    let env = { from: '', to: [] };
+    sock.setEncoding('latin1');  // bytes as they come (the messages are 7-bit anyway)
+    sock.write('220 sink.test ESMTP\r\n');
+    sock.on('data', (chunk) => {
+      buf += chunk;
+      let i;
+      while ((i = buf.indexOf('\r\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        if (data) {
+          if (line === '.') {
+            messages.push({ from: env.from, to: env.to, raw: data.join('\r\n') + '\r\n' });
+            data = null;
+            env = { from: '', to: [] };
+            sock.write('250 2.0.0 kept\r\n');
+          } else {
+            data.push(line.startsWith('..') ? line.slice(1) : line);
+          }
+          continue;
+        }
+        const verb = line.slice(0, 4).toUpperCase();
+        if (verb === 'EHLO') sock.write('250-sink.test\r\n250 8BITMIME\r\n');
+        else if (verb === 'MAIL') { env.from = (/<([^>]*)>/.exec(line) || [])[1] || ''; sock.write('250 ok\r\n'); }
+        else if (verb === 'RCPT') { env.to.push((/<([^>]*)>/.exec(line) || [])[1] || ''); sock.write('250 ok\r\n'); }
+        else if (verb === 'DATA') { data = []; sock.write('354 go ahead\r\n'); }
+        else if (verb === 'QUIT') { sock.end('221 bye\r\n'); }
+        else sock.write('250 ok\r\n');
+      }
+    });
+    sock.on('error', () => {});
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve({
+      messages,
+      close: () => new Promise((r) => { server.close(() => r()); }),
+    }));
+  });
+}
+
+// The text/plain part of a message from startSmtpSink, decoded (quoted-printable, UTF-8), and
+// its decoded Subject. Enough MIME for the site's own mails; the integration tests read them
+// with Python's full email parser.
+export function mailText(raw) {
+  const qp = (s) => Buffer.from(s.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/gi,
+    (_, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  const head = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
+  const subject = ((/^Subject: (.*)$/mi.exec(head) || [])[1] || '').replace(/=\?UTF-8\?Q\?([^?]*)\?=\s*/gi,
+    (_, q) => qp(q.replace(/_/g, ' ')));
+  const m = /Content-Type: text\/plain[^]*?\r\n\r\n([^]*?)(?:\r\n--[^\r\n]+|$)/i.exec(raw);
+  return { subject, text: m ? qp(m[1]) : '' };
+}

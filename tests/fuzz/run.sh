@@ -14,7 +14,7 @@ pass=0 fail=0
 # The library sources, without main.c and the tests.
 srcs=$(cd "$root" && ls src/*/*.c src/*/*/*.c | grep -v '_test\.c$' | grep -v '^src/cli/')
 flags="-std=c17 -g -O1 -D_GNU_SOURCE -DDEPESCHE_VERSION=\"fuzz\" -DDEPESCHE_THEME_DIR=\"$root/themes/default\" -I$root/src"
-libs="$(pkg-config --cflags --libs libmicrohttpd sqlite3 libcmark-gfm libsodium jansson zlib libbrotlienc libcurl) -lcmark-gfm-extensions -lstemmer -lpthread -lm"
+libs="$(pkg-config --cflags --libs libmicrohttpd sqlite3 libcmark-gfm libsodium jansson zlib libbrotlienc libcurl opendkim) -lcmark-gfm-extensions -lstemmer -lpthread -lm"
 
 for t in route mustache markdown comment; do
   bin="$out/fuzz_$t"

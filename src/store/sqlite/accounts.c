@@ -42,16 +42,17 @@ enum {
 	A_AUDIT,
 	A_KV_GET,
 	A_KV_SET,
+	A_USER_EMAIL,
 	A__END
 };
 _Static_assert(A__END <= 64 && A__END <= SQ_XSLOTS, "accounts.c owns statement slots 32..63");
 
-#define USER_COLS "id, name, pwhash, role, created_at"
+#define USER_COLS "id, name, pwhash, role, created_at, email"
 #define TOKEN_COLS "id, name, role, created_at, last_used_at"
 
 static const char *const sql[A__END - A_FIRST] = {
-	[A_USER_ADD - A_FIRST] = "INSERT INTO users (name, pwhash, role, created_at)"
-				 " VALUES (?1, ?2, ?3, ?4) RETURNING id",
+	[A_USER_ADD - A_FIRST] = "INSERT INTO users (name, pwhash, role, created_at, email)"
+				 " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
 	[A_USER_BY_NAME - A_FIRST] = "SELECT " USER_COLS " FROM users WHERE name = ?1",
 	[A_USER_BY_ID - A_FIRST] = "SELECT " USER_COLS " FROM users WHERE id = ?1",
 	[A_USERS - A_FIRST] = "SELECT " USER_COLS " FROM users ORDER BY name",
@@ -79,6 +80,7 @@ static const char *const sql[A__END - A_FIRST] = {
 	[A_KV_GET - A_FIRST] = "SELECT value FROM kv WHERE key = ?1",
 	[A_KV_SET - A_FIRST] = "INSERT INTO kv (key, value) VALUES (?1, ?2)"
 			       " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	[A_USER_EMAIL - A_FIRST] = "UPDATE users SET email = ?2 WHERE id = ?1",
 };
 
 /* One bound value: text when is_text (NULL binds NULL), else i. */
@@ -187,7 +189,7 @@ static int read_user(sqlite3_stmt *st, struct user *u)
 	u->id = sqlite3_column_int64(st, 0);
 	u->created_at = sqlite3_column_int64(st, 4);
 	if ((rc = col_role(st, 3, &u->role)) || (rc = sq_col_dup(st, 1, &u->name)) ||
-	    (rc = sq_col_dup(st, 2, &u->pwhash)))
+	    (rc = sq_col_dup(st, 2, &u->pwhash)) || (rc = sq_col_dup(st, 5, &u->email)))
 		return rc;
 	return DP_OK;
 }
@@ -244,7 +246,8 @@ int store_user_add(struct store *s, struct user *u)
 	if (!s || !u || !u->name || !*u->name || !u->pwhash || (unsigned)u->role >= ROLE__MAX)
 		return DP_EINVAL;
 	int64_t created_at = u->created_at ? u->created_at : (int64_t)time(NULL);
-	const struct arg args[] = { T(u->name), T(u->pwhash), I(u->role), I(created_at) };
+	const struct arg args[] = { T(u->name), T(u->pwhash), I(u->role), I(created_at),
+				    T(u->email ? u->email : "") };
 	rc = write_one(s, A_USER_ADD, args, NARGS(args), false, &id);
 	if (!rc && !id)
 		rc = DP_EDB;
@@ -309,6 +312,16 @@ int store_user_set_password(struct store *s, int64_t id, const char *pwhash)
 		return DP_EINVAL;
 	const struct arg args[] = { I(id), T(pwhash) };
 	return write_one(s, A_USER_PASSWORD, args, NARGS(args), true, NULL);
+}
+
+/* The address is the caller's to check (the CLI and admin validate it as an
+ * addr-spec); the store only keeps it. DP_ENOTFOUND for an unknown user. */
+int store_user_set_email(struct store *s, int64_t id, const char *email)
+{
+	if (!s || !email)
+		return DP_EINVAL;
+	const struct arg args[] = { I(id), T(email) };
+	return write_one(s, A_USER_EMAIL, args, NARGS(args), true, NULL);
 }
 
 int store_user_delete(struct store *s, int64_t id)

@@ -38,6 +38,10 @@ enum {
 	C_SET_TEXT,
 	C_COUNTS,
 	C_DUPLICATES,
+	C_TO_NOTIFY,
+	C_NOTIFIED,
+	C_PENDING_SINCE,
+	C_PENDING_COUNT,
 	C__MAX
 };
 _Static_assert(C__MAX <= 32, "comments.c owns statement slots 0..31");
@@ -85,8 +89,22 @@ static const char *const sql[C__MAX] = {
 	[C_COUNTS] = "SELECT article_id, count(*) FROM comments"
 		     " WHERE article_id IN (" Q100 ") AND status = 1 GROUP BY article_id",
 	[C_DUPLICATES] = "SELECT count(*) FROM comments WHERE text_hash = ?1 AND created_at >= ?2",
+	/* The partial index comments_to_notify holds exactly these rows, in
+	 * id order; left alone, the planner took comments_queue and sorted
+	 * every approved comment. */
+	[C_TO_NOTIFY] = "SELECT " COLS ", a.slug, a.title FROM comments c"
+			" INDEXED BY comments_to_notify JOIN articles a ON a.id = c.article_id"
+			" WHERE c.status = 1 AND c.notified = 0 ORDER BY c.id LIMIT ?1",
+	[C_NOTIFIED] = "UPDATE comments SET notified = 1 WHERE id = ?1",
+	/* 0 = COMMENT_PENDING; comments_queue walked backwards. */
+	[C_PENDING_SINCE] = "SELECT " COLS ", a.slug, a.title FROM comments c"
+			    " JOIN articles a ON a.id = c.article_id"
+			    " WHERE c.status = 0 AND c.created_at > ?1"
+			    " ORDER BY c.created_at, c.id LIMIT ?2",
+	[C_PENDING_COUNT] = "SELECT count(*) FROM comments WHERE status = 0 AND created_at > ?1",
 };
-_Static_assert(COMMENT_APPROVED == 1, "C_COUNTS names COMMENT_APPROVED as 1");
+_Static_assert(COMMENT_APPROVED == 1 && COMMENT_PENDING == 0,
+	       "C_COUNTS, C_TO_NOTIFY and C_PENDING_* name the statuses by number");
 
 /* Small binding helpers internal.h leaves out. */
 static int bind_id(sqlite3_stmt *st, int i, int64_t id)
@@ -518,5 +536,80 @@ int store_comment_duplicates(struct store *s, const char *text, int64_t since, s
 	    !(rc = sq_step(st, &row)) && row)
 		*ret = (size_t)sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
+	return rc;
+}
+
+/* ---- mail about comments ---- */
+
+int store_comments_to_notify(struct store *s, size_t limit, struct comment_list *ret)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (!s || !ret)
+		return DP_EINVAL;
+	ret->items = NULL;
+	ret->n = 0;
+	if (!limit)
+		limit = LIMIT_DEFAULT;
+	if ((rc = sq_use(s, C_TO_NOTIFY, sql[C_TO_NOTIFY], &st)))
+		return rc;
+	if ((rc = sq_bind_i64(st, 1, clamp_size(limit, -1))))
+		sqlite3_reset(st);
+	else
+		rc = read_list(st, ret, true, limit);
+	if (rc)
+		comment_list_release(ret);
+	return rc;
+}
+
+int store_comment_notified(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (!s)
+		return DP_EINVAL;
+	if ((rc = sq_use(s, C_NOTIFIED, sql[C_NOTIFIED], &st)))
+		return rc;
+	if (!(rc = sq_bind_i64(st, 1, id)) && !(rc = sq_step(st, NULL)) && sq_changes(s) == 0)
+		rc = DP_ENOTFOUND;
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* As store_comments(): the page and its count are two snapshots outside a
+ * caller's transaction. */
+int store_comments_pending_since(struct store *s, int64_t after, size_t limit,
+				 struct comment_list *ret, size_t *ret_total)
+{
+	sqlite3_stmt *st;
+	bool row;
+	int rc;
+	if (!s || !ret)
+		return DP_EINVAL;
+	ret->items = NULL;
+	ret->n = 0;
+	if (ret_total)
+		*ret_total = 0;
+	if (!limit)
+		limit = LIMIT_DEFAULT;
+	if ((rc = sq_use(s, C_PENDING_SINCE, sql[C_PENDING_SINCE], &st)))
+		return rc;
+	if ((rc = sq_bind_i64(st, 1, after)) || (rc = sq_bind_i64(st, 2, clamp_size(limit, -1))))
+		sqlite3_reset(st);
+	else
+		rc = read_list(st, ret, true, limit);
+	if (rc || !ret_total)
+		goto out;
+	if ((rc = sq_use(s, C_PENDING_COUNT, sql[C_PENDING_COUNT], &st)))
+		goto out;
+	if (!(rc = sq_bind_i64(st, 1, after)) && !(rc = sq_step(st, &row)) && row)
+		*ret_total = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+out:
+	if (rc) {
+		comment_list_release(ret);
+		if (ret_total)
+			*ret_total = 0;
+	}
 	return rc;
 }

@@ -11,8 +11,9 @@
 #include "store/store.h"
 
 /* Slots for statements defined outside store_sqlite.c; each file owns a
- * range (comments.c 0..31, accounts.c 32..63). */
-#define SQ_XSLOTS 96
+ * range (comments.c 0..31, accounts.c 32..63, outbox.c 64..79, 80..95 free,
+ * subscribers.c 96..159). */
+#define SQ_XSLOTS 160
 
 /* *ret: the statement in slot, prepared from sql on this connection's
  * first use. The statement must be reset by the caller after use. */

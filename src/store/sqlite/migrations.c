@@ -171,12 +171,120 @@ static const char v5[] =
 	" message BLOB NOT NULL);"
 	"CREATE INDEX outbox_due ON outbox (status, next_attempt_at, id);";
 
+/* 6: newsletter subscribers, consent records, topic alerts, digests,
+ * newsletter issues; outbox rows counted per issue; staff e-mail addresses;
+ * comments remember whether their mail was made.
+ * - subscribers: email as given (domain lower-cased), email_key the whole
+ *   address lower-cased, unique, so "Anna@X.de" and "anna@x.de" are one
+ *   person. status enum subscriber_status (0 pending, 1 confirmed, 2
+ *   unsubscribed), frequency enum sub_frequency (0 immediate, 1 daily, 2
+ *   weekly); key the manage key (hex of 32 random bytes). Times 0 = never.
+ *   subscribers_batch walks the confirmed newsletter readers in id order
+ *   (the newsletter run); subscribers_digest those of one frequency.
+ * - subscriber_topics: the tag slugs a subscriber follows; its key serves
+ *   one subscriber's topics (and the cascade), subscriber_topics_slug the
+ *   alerts and topic newsletters (slug -> subscribers in id order).
+ * - consents: every sign-up request; token_hash (hex of a hash of the
+ *   link's token) is set to NULL once used, so a link works once and the
+ *   UNIQUE index (which allows many NULLs) finds a token in one lookup.
+ *   consents_subscriber serves the cascade, the list and the flood count;
+ *   consents_open the purge of unconfirmed, expired requests.
+ * - subscriber_alerts: one row per (subscriber, article) ever alerted,
+ *   waiting = 1 while it waits for the subscriber's digest. WITHOUT ROWID:
+ *   the key is the row. subscriber_alerts_waiting (partial) finds the
+ *   digest items; subscriber_alerts_article serves the cascade when an
+ *   article is deleted (its id could otherwise be reused by SQLite and the
+ *   new article taken for alerted).
+ * - article_alerts_done: articles whose alerts are all made. Every article
+ *   public at upgrade time is put in, so an upgraded site mails nobody about
+ *   its old articles; drafts and scheduled ones get their alerts when they
+ *   go public (as new articles, they are news to the readers).
+ * - newsletters: status enum newsletter_status (0 draft, 1 sending, 2
+ *   sent); cursor the last subscriber id queued, queued the messages so far.
+ * - outbox.newsletter_id: the issue a message belongs to (0: none);
+ *   outbox_newsletter counts an issue's messages by status, outbox_status
+ *   lists one status newest first (the admin's outbox page).
+ * - comments.notified: 1 once the mails about the comment are made; the
+ *   comments there at upgrade time count as done. comments_to_notify
+ *   (partial) holds only the approved ones still to look at. */
+static const char v6[] =
+	"CREATE TABLE subscribers ("
+	" id INTEGER PRIMARY KEY,"
+	" email TEXT NOT NULL,"
+	" email_key TEXT NOT NULL UNIQUE,"
+	" status INTEGER NOT NULL DEFAULT 0,"
+	" newsletter INTEGER NOT NULL DEFAULT 0,"
+	" frequency INTEGER NOT NULL DEFAULT 0,"
+	" key TEXT NOT NULL UNIQUE,"
+	" created_at INTEGER NOT NULL,"
+	" confirmed_at INTEGER NOT NULL DEFAULT 0,"
+	" unsubscribed_at INTEGER NOT NULL DEFAULT 0,"
+	" last_digest_at INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX subscribers_batch ON subscribers (status, newsletter, id);"
+	"CREATE INDEX subscribers_digest ON subscribers (status, frequency, id);"
+	"CREATE TABLE subscriber_topics ("
+	" subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,"
+	" slug TEXT NOT NULL,"
+	" PRIMARY KEY (subscriber_id, slug)) WITHOUT ROWID;"
+	"CREATE INDEX subscriber_topics_slug ON subscriber_topics (slug, subscriber_id);"
+	"CREATE TABLE consents ("
+	" id INTEGER PRIMARY KEY,"
+	" subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,"
+	" token_hash TEXT UNIQUE,"
+	" newsletter INTEGER NOT NULL DEFAULT 0,"
+	" requested_at INTEGER NOT NULL,"
+	" expires_at INTEGER NOT NULL,"
+	" confirmed_at INTEGER NOT NULL DEFAULT 0,"
+	" request_ip TEXT NOT NULL DEFAULT '',"
+	" confirm_ip TEXT NOT NULL DEFAULT '',"
+	" version TEXT NOT NULL DEFAULT '',"
+	" topics TEXT NOT NULL DEFAULT '',"
+	" wording TEXT NOT NULL);"
+	"CREATE INDEX consents_subscriber ON consents (subscriber_id, requested_at);"
+	"CREATE INDEX consents_open ON consents (expires_at) WHERE confirmed_at = 0;"
+	"CREATE TABLE subscriber_alerts ("
+	" subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,"
+	" article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,"
+	" at INTEGER NOT NULL,"
+	" waiting INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (subscriber_id, article_id)) WITHOUT ROWID;"
+	"CREATE INDEX subscriber_alerts_waiting ON subscriber_alerts (subscriber_id, at, article_id)"
+	" WHERE waiting = 1;"
+	"CREATE INDEX subscriber_alerts_article ON subscriber_alerts (article_id);"
+	"CREATE TABLE article_alerts_done ("
+	" article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,"
+	" at INTEGER NOT NULL);"
+	"INSERT INTO article_alerts_done (article_id, at) SELECT id, unixepoch() FROM articles"
+	" WHERE status = 1 AND published_at <= unixepoch();"
+	"CREATE TABLE newsletters ("
+	" id INTEGER PRIMARY KEY,"
+	" status INTEGER NOT NULL DEFAULT 0,"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" started_at INTEGER NOT NULL DEFAULT 0,"
+	" finished_at INTEGER NOT NULL DEFAULT 0,"
+	" cursor INTEGER NOT NULL DEFAULT 0,"
+	" queued INTEGER NOT NULL DEFAULT 0,"
+	" created_by TEXT NOT NULL DEFAULT '',"
+	" topics TEXT NOT NULL DEFAULT '',"
+	" subject TEXT NOT NULL,"
+	" body_md TEXT NOT NULL);"
+	"CREATE INDEX newsletters_status ON newsletters (status, started_at, id);"
+	"ALTER TABLE outbox ADD COLUMN newsletter_id INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX outbox_newsletter ON outbox (newsletter_id, status);"
+	"CREATE INDEX outbox_status ON outbox (status, id);"
+	"ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE comments ADD COLUMN notified INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE comments SET notified = 1;"
+	"CREATE INDEX comments_to_notify ON comments (id) WHERE status = 1 AND notified = 0;";
+
 const struct migration sqlite_migrations[] = {
 	{ 1, v1 },
 	{ 2, v2 },
 	{ 3, v3 },
 	{ 4, v4 },
 	{ 5, v5 },
+	{ 6, v6 },
 };
 const size_t sqlite_nmigrations = sizeof sqlite_migrations / sizeof sqlite_migrations[0];
 

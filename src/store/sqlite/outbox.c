@@ -3,7 +3,10 @@
  *
  * A claim is one UPDATE … RETURNING inside the write bracket (BEGIN
  * IMMEDIATE), so two senders never claim the same row: the second waits
- * for the first's commit and then sees the rows as sending. */
+ * for the first's commit and then sees the rows as sending.
+ *
+ * A message of a newsletter issue carries the issue's id (newsletter_id,
+ * 0 for all other mail), so the admin can show an issue's progress. */
 #include "store/store.h"
 
 #include <stdlib.h>
@@ -25,21 +28,32 @@ enum {
 	O_UNCLAIM,
 	O_GET,
 	O_COUNTS,
+	O_LIST,
+	O_LIST_ANY,
+	O_COUNT,
+	O_COUNT_ANY,
+	O_RETRY,
+	O_COUNTS_FOR,
 	O__MAX
 };
 _Static_assert(O__MAX <= 16, "outbox.c owns statement slots 64..79");
 _Static_assert(SLOT0 + 16 <= SQ_XSLOTS, "internal.h has room for slots 64..79");
-_Static_assert(OUTBOX_QUEUED == 0 && OUTBOX_SENDING == 1 && OUTBOX_SENT == 2,
+_Static_assert(OUTBOX_QUEUED == 0 && OUTBOX_SENDING == 1 && OUTBOX_SENT == 2 &&
+		       OUTBOX_FAILED == 3,
 	       "the SQL names the statuses by number");
 
 /* The columns read_msg() reads, in its order. */
 #define COLS                                                                         \
 	"id, kind, status, recipient, attempts, created_at, next_attempt_at, sent_at," \
 	" last_error, message"
+#define LIST_COLS                                                                    \
+	"id, kind, status, recipient, attempts, created_at, next_attempt_at, sent_at," \
+	" last_error, ''"
 
 static const char *const sql[O__MAX] = {
 	[O_INSERT] = "INSERT INTO outbox (created_at, kind, recipient, message, status, attempts,"
-		     " next_attempt_at) VALUES (?1, ?2, ?3, ?4, 0, 0, ?1) RETURNING id",
+		     " next_attempt_at, newsletter_id) VALUES (?1, ?2, ?3, ?4, 0, 0, ?1, ?5)"
+		     " RETURNING id",
 	[O_RECLAIM] = "UPDATE outbox SET status = 0, claimed_by = NULL"
 		      " WHERE status = 1 AND claimed_at <= ?1",
 	[O_CLAIM] = "UPDATE outbox SET status = 1, claimed_by = ?1, claimed_at = ?2"
@@ -55,6 +69,18 @@ static const char *const sql[O__MAX] = {
 	[O_UNCLAIM] = "UPDATE outbox SET status = 0, claimed_by = NULL WHERE id = ?1 AND status = 1",
 	[O_GET] = "SELECT " COLS " FROM outbox WHERE id = ?1",
 	[O_COUNTS] = "SELECT status, count(*) FROM outbox GROUP BY status",
+	/* Lists leave the message out ('' as its last column): a page of the
+	 * admin's outbox reads no message bytes. O_LIST walks outbox_status,
+	 * O_LIST_ANY the rowid, both newest first. */
+	[O_LIST] = "SELECT " LIST_COLS " FROM outbox WHERE status = ?1"
+		   " ORDER BY id DESC LIMIT ?2 OFFSET ?3",
+	[O_LIST_ANY] = "SELECT " LIST_COLS " FROM outbox ORDER BY id DESC LIMIT ?2 OFFSET ?3",
+	[O_COUNT] = "SELECT count(*) FROM outbox WHERE status = ?1",
+	[O_COUNT_ANY] = "SELECT count(*) FROM outbox",
+	[O_RETRY] = "UPDATE outbox SET status = 0, attempts = 0, next_attempt_at = ?2,"
+		    " claimed_by = NULL WHERE id = ?1 AND status = 3",
+	[O_COUNTS_FOR] = "SELECT status, count(*) FROM outbox WHERE newsletter_id = ?1"
+			 " GROUP BY status",
 };
 
 static int use(struct store *s, unsigned o, sqlite3_stmt **ret)
@@ -105,17 +131,25 @@ static int read_msg(sqlite3_stmt *st, struct outbox_msg *m)
 int store_outbox_add(struct store *s, enum outbox_kind kind, const char *recipient,
 		     const char *message, size_t len, int64_t now, int64_t *ret_id)
 {
+	return store_outbox_add_for(s, kind, 0, recipient, message, len, now, ret_id);
+}
+
+int store_outbox_add_for(struct store *s, enum outbox_kind kind, int64_t newsletter_id,
+			 const char *recipient, const char *message, size_t len, int64_t now,
+			 int64_t *ret_id)
+{
 	sqlite3_stmt *st;
 	bool row;
 	int rc;
 
 	if (!s || !recipient || !*recipient || !message || !len || len > INT32_MAX ||
-	    (unsigned)kind >= OUTBOX_KIND__MAX)
+	    (unsigned)kind >= OUTBOX_KIND__MAX || newsletter_id < 0)
 		return DP_EINVAL;
 	if ((rc = use(s, O_INSERT, &st)))
 		return rc;
 	if (!(rc = sq_bind_i64(st, 1, now)) &&
 	    !(rc = sq_bind_text(st, 2, outbox_kind_name(kind))) &&
+	    !(rc = sq_bind_i64(st, 5, newsletter_id)) &&
 	    !(rc = sq_bind_text(st, 3, recipient))) {
 		if (sqlite3_bind_blob(st, 4, message, (int)len, SQLITE_STATIC) != SQLITE_OK)
 			rc = DP_EDB;
@@ -343,6 +377,110 @@ int store_outbox_counts(struct store *s, size_t ret[OUTBOX_STATUS__MAX])
 		if (status >= 0 && status < OUTBOX_STATUS__MAX)
 			ret[status] = (size_t)sqlite3_column_int64(st, 1);
 	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int64_t clamp_size(size_t n, int64_t over)
+{
+	return n > (size_t)INT64_MAX ? over : (int64_t)n;
+}
+
+/* One count: the first column of the first row of slot o bound to status
+ * (when the statement takes it). */
+static int count_one(struct store *s, unsigned o, int64_t status, size_t *ret)
+{
+	sqlite3_stmt *st;
+	bool row;
+	int rc;
+	*ret = 0;
+	if ((rc = use(s, o, &st)))
+		return rc;
+	if (!(rc = sq_bind_i64(st, 1, status)) && !(rc = sq_step(st, &row)) && row)
+		*ret = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_outbox_list(struct store *s, enum outbox_status status, size_t offset, size_t limit,
+		      struct outbox_msg **ret, size_t *ret_n, size_t *ret_total)
+{
+	const bool any = status == OUTBOX_STATUS__MAX;
+	struct outbox_msg *items = NULL;
+	size_t n = 0;
+	sqlite3_stmt *st;
+	bool row;
+	int rc;
+
+	if (!s || !ret || !ret_n || (unsigned)status > OUTBOX_STATUS__MAX)
+		return DP_EINVAL;
+	*ret = NULL;
+	*ret_n = 0;
+	if (ret_total)
+		*ret_total = 0;
+	if (!limit)
+		limit = 50;
+	if (limit > 1000)
+		limit = 1000;
+	if (!(items = calloc(limit, sizeof *items)))
+		return DP_ENOMEM;
+	if ((rc = use(s, any ? O_LIST_ANY : O_LIST, &st)))
+		goto out;
+	/* O_LIST_ANY does not use ?1, but SQLite numbers its parameters up to
+	 * the highest (?3), so binding it is harmless. */
+	if (!(rc = sq_bind_i64(st, 1, status)) && !(rc = sq_bind_i64(st, 2, (int64_t)limit)) &&
+	    !(rc = sq_bind_i64(st, 3, clamp_size(offset, INT64_MAX)))) {
+		while (n < limit && !(rc = sq_step(st, &row)) && row)
+			if ((rc = read_msg(st, &items[n++])))
+				break;
+	}
+	sqlite3_reset(st);
+	if (!rc && ret_total)
+		rc = count_one(s, any ? O_COUNT_ANY : O_COUNT, status, ret_total);
+out:
+	if (rc || !n) {
+		outbox_msgs_free(items, n);
+		if (ret_total && rc)
+			*ret_total = 0;
+		return rc;
+	}
+	*ret = items;
+	*ret_n = n;
+	return DP_OK;
+}
+
+int store_outbox_retry(struct store *s, int64_t id, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (!s)
+		return DP_EINVAL;
+	if ((rc = use(s, O_RETRY, &st)))
+		return rc;
+	if (!(rc = sq_bind_i64(st, 1, id)) && !(rc = sq_bind_i64(st, 2, now)) &&
+	    !(rc = sq_step(st, NULL)) && sq_changes(s) == 0)
+		rc = DP_ENOTFOUND;
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_outbox_counts_for(struct store *s, int64_t newsletter_id,
+			    size_t ret[OUTBOX_STATUS__MAX])
+{
+	sqlite3_stmt *st;
+	bool row;
+	int rc;
+	if (!s || !ret)
+		return DP_EINVAL;
+	memset(ret, 0, OUTBOX_STATUS__MAX * sizeof ret[0]);
+	if ((rc = use(s, O_COUNTS_FOR, &st)))
+		return rc;
+	if (!(rc = sq_bind_i64(st, 1, newsletter_id)))
+		while (!(rc = sq_step(st, &row)) && row) {
+			int64_t status = sqlite3_column_int64(st, 0);
+			if (status >= 0 && status < OUTBOX_STATUS__MAX)
+				ret[status] = (size_t)sqlite3_column_int64(st, 1);
+		}
 	sqlite3_reset(st);
 	return rc;
 }
