@@ -33,7 +33,7 @@ import path from 'node:path';
 import {
   require, WIDTH, HEIGHT, EPS, NAV_TIMEOUT_MS, AXE_TIMEOUT_MS,
   parseArgs, makeReporter, withTimeout, fetchPage, runVnu, formatVnu, formatAxe, measureWidth,
-  launchChromium, confineToOrigin,
+  launchChromium, confineToOrigin, startSmtpSink, mailText,
 } from './lib.mjs';
 
 const TOTAL_TIMEOUT_MS = Number(process.env.BROWSER_TOTAL_TIMEOUT_MS || 65_000);
@@ -82,6 +82,8 @@ const S = {
   pending: 0,          // comments this run left waiting in the queue
   sessions: [],
   vnu: [],             // { name, path, body } for the Nu Html Checker at the end
+  smtp: null,          // startSmtpSink() when run.sh passes --smtp-port
+  mailPages: [],       // [name, path] of the subscriber's pages met in flow 7
 };
 
 async function newSession(browser, label) {
@@ -759,6 +761,41 @@ async function flows(browser) {
     }
   });
 
+  // 7 ------------------------------------------------------------------------------------------
+  const EMAIL = `leserin-${RUN}@example.net`;
+  await flow('a reader signs up in the box, confirms from the received mail, and unsubscribes', async (expect) => {
+    must(S.smtp, 'no SMTP server (--smtp-port)');
+    const page = (await newSession(browser, 'subscriber')).page;
+    await open(page, '/');
+    const box = page.locator('form.signup-form').first();
+    must(await box.count() === 1, 'no sign-up box on the home page');
+    await box.locator('input[name="email"]').fill(EMAIL);
+    const r = await submit(page, box.locator('button[type="submit"]'));
+    must(r.status() === 200 && /^\/subscribe\/\?sent=1$/.test(where(page)), `after signing up: ${r.status()} ${where(page)}`);
+    const mail = await until('the confirmation mail', () => S.smtp.messages.find((m) => m.to.includes(EMAIL)), 20_000);
+    const { subject, text: body } = mailText(mail.raw);
+    expect(subject.length > 0, 'the confirmation mail has no subject');
+    const link = /https?:\/\/[^\s]+(\/subscribe\/confirm\/\?t=[0-9a-f]+)/.exec(body);
+    must(link, `no confirmation link in the mail text: ${JSON.stringify(body.slice(0, 300))}`);
+    S.mailPages.push(['subscribe-confirm', link[1]]);
+    const c = await open(page, link[1]);
+    must(c.status() === 200, `GET ${link[1]}: ${c.status()}`);
+    const c2 = await submit(page, page.locator('form.signup-form button[type="submit"]'));
+    must(c2.status() === 200, `confirming: ${c2.status()} ${where(page)}`);
+    expect((await text(page.locator('main'))).includes(EMAIL), 'the confirmed page does not name the address');
+    const prefs = await page.locator('a[href*="/subscribe/preferences/"]').first().getAttribute('href');
+    must(prefs, 'no link to the preferences on the confirmed page');
+    const pp = new URL(prefs, baseURL);
+    S.mailPages.push(['subscribe-preferences', pp.pathname + pp.search]);
+    S.mailPages.push(['unsubscribe', `/unsubscribe/${pp.search}`]);
+    await open(page, pp.pathname + pp.search);
+    const u = await submit(page, page.locator('form[action*="/unsubscribe/"] button[type="submit"]'));
+    must(u.status() === 200 && new URL(page.url()).pathname === '/unsubscribe/', `unsubscribing: ${u.status()} ${where(page)}`);
+    // The preferences page now knows no newsletter and no topics for the address.
+    await open(page, pp.pathname + pp.search);
+    expect(await page.locator('input[name="newsletter"]:checked').count() === 0, 'after unsubscribing the newsletter is still ticked');
+  });
+
   return { reader, admin, ids };
 }
 
@@ -768,6 +805,7 @@ async function main() {
   if (!PASSWORD) throw new Error('DEPESCHE_TEST_PASSWORD is not set (run.sh creates the accounts and sets it)');
   baseURL = new URL(`${opt.base}/`);
   if (opt.shots) fs.mkdirSync(opt.shots, { recursive: true });
+  if (opt['smtp-port']) S.smtp = await startSmtpSink(Number(opt['smtp-port']));
   const browser = await launchChromium();
   note(`flows: chromium ${browser.version()}, viewport ${WIDTH}x${HEIGHT} (mobile), ${opt.base}`);
   try {
@@ -790,11 +828,21 @@ async function main() {
     await auditPage(admin, 'admin-posts', '/admin/posts');
     if (editorPath) await auditPage(admin, 'admin-post-editor', editorPath);
     await auditPage(admin, 'admin-audit', '/admin/audit');
+    await auditPage(admin, 'admin-subscribers', '/admin/subscribers');
+    await auditPage(admin, 'admin-newsletters', '/admin/newsletters');
+    await auditPage(admin, 'admin-newsletter-week', '/admin/newsletters/new?from=week');
+    await auditPage(admin, 'admin-outbox', '/admin/outbox');
+    await auditPage(admin, 'admin-settings', '/admin/settings');
+    await auditPage(reader, 'subscribe', '/subscribe/');
+    for (const [name, p] of S.mailPages) {
+      if (name !== 'subscribe-confirm') await auditPage(reader, name, p);
+    }
     await auditPage(reader, 'article-with-comments', opt.article, {
       prepare: () => { for (const d of document.querySelectorAll('details')) d.open = true; },
     });
   } finally {
     await withTimeout(browser.close(), 10_000, 'closing chromium').catch(() => {});
+    if (S.smtp) await S.smtp.close();
   }
   await vnuAll();
   report('no JavaScript dialog opened during the flows', S.dialogs);

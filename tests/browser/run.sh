@@ -173,6 +173,13 @@ printf 'Entwurf.\n' | dp post add --title "Entwurf, nicht veröffentlicht" --dra
 printf 'Zukunft.\n' | dp post add --title "Geplant für später" --date "2099-01-01T00:00:00Z" >/dev/null 2>&1 \
     || fail_setup "post add with a future date failed"
 
+# Mail: the reader's sign-up flow in flows.mjs reads the confirmation from its own SMTP server
+# (lib.mjs startSmtpSink) on a port chosen here; the server's sender delivers to it.
+SMTP_PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})') \
+    || fail_setup "no free port for the SMTP server"
+dp config set smtp.url "smtp://127.0.0.1:$SMTP_PORT" >/dev/null 2>&1 || fail_setup "config set smtp.url failed"
+dp config set mail.from "Testzeitung <news@example.org>" >/dev/null 2>&1 || fail_setup "config set mail.from failed"
+
 # ---------------------------------------------------------------- the server
 : >"$TMP/serve.out"
 : >"$TMP/serve.err"
@@ -220,8 +227,9 @@ run_node() {   # run_node NAME SECONDS SCRIPT ARGS...   (the script stops itself
 
 run_node check.mjs 50 "$HERE/check.mjs" --base "$BASE" --article "$ART_DE" --article-en "$ART_EN" --shots "$SHOTS" --lang de \
     --server-log "$TMP/serve.err"
-run_node flows.mjs 70 "$HERE/flows.mjs" --base "$BASE" --article "$ART_DE" --shots "$SHOTS" \
-    --admin chefin --moderator moritz --author-a anna --author-b bert --server-log "$TMP/serve.err"
+run_node flows.mjs 95 "$HERE/flows.mjs" --base "$BASE" --article "$ART_DE" --shots "$SHOTS" \
+    --admin chefin --moderator moritz --author-a anna --author-b bert --server-log "$TMP/serve.err" \
+    --smtp-port "$SMTP_PORT"
 
 echo "browser: $TOTAL_PASSED passed, $TOTAL_FAILED failed"
 if [ "$TOTAL_FAILED" -eq 0 ]; then exit 0; fi
