@@ -830,7 +830,9 @@ class DashboardTest(MailCase):
         con.close()
 
     def summary(self, name):
-        p = Page(self.as_[name].get("/admin/").text)
+        r = self.as_[name].get("/admin/")
+        self.assertEqual(r.status, 200, "GET /admin/ as %s: %r %s" % (name, r, r.text[:300]))
+        p = Page(r.text)
         return {t.strip(): a.get("href") for a, t in p.anchors}, p.text
 
     def test_staff_see_the_summary(self):
