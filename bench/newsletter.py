@@ -107,7 +107,8 @@ def main():
     sink.wait(timeout=30)
     accepted = int(open(countfile).read().split()[0])
     failed = db.execute("SELECT count(*) FROM outbox WHERE status = 3").fetchone()[0]
-    size = db.execute("SELECT avg(length(message)) FROM outbox WHERE newsletter_id = ?",
+    size = db.execute("SELECT avg(length(b.message)) FROM outbox o JOIN outbox_bodies b"
+                      " ON b.id = o.id WHERE o.newsletter_id = ?",
                       (int(issue),)).fetchone()[0] or 0
 
     ok = sent >= a.subscribers

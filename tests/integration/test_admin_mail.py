@@ -608,7 +608,8 @@ class NewslettersTest(MailCase):
         self.assertStatus(r, 200)
         self.assertIn("Eine Testmail ist eingereiht für", r.text)
         self.assertIn("chefin@example.org", r.text)
-        rows = self.db("SELECT recipient, message FROM outbox WHERE kind = 'test'")
+        rows = self.db("SELECT recipient, coalesce(b.message, o.message) FROM outbox o"
+                       " LEFT JOIN outbox_bodies b ON b.id = o.id WHERE kind = 'test'")
         self.assertEqual(len(rows), 1)
         self.assertEqual(rows[0][0], "chefin@example.org")
         self.assertIn(b"Testausgabe", rows[0][1] if isinstance(rows[0][1], bytes)

@@ -34,10 +34,12 @@ enum {
 	O_COUNT_ANY,
 	O_RETRY,
 	O_COUNTS_FOR,
+	O_INSERT_BODY,
+	O_BODY,
 	O__MAX
 };
-_Static_assert(O__MAX <= 16, "outbox.c owns statement slots 64..79");
-_Static_assert(SLOT0 + 16 <= SQ_XSLOTS, "internal.h has room for slots 64..79");
+_Static_assert(O__MAX <= 32, "outbox.c owns statement slots 64..95");
+_Static_assert(SLOT0 + 32 <= SQ_XSLOTS, "internal.h has room for slots 64..95");
 _Static_assert(OUTBOX_QUEUED == 0 && OUTBOX_SENDING == 1 && OUTBOX_SENT == 2 &&
 		       OUTBOX_FAILED == 3,
 	       "the SQL names the statuses by number");
@@ -52,8 +54,10 @@ _Static_assert(OUTBOX_QUEUED == 0 && OUTBOX_SENDING == 1 && OUTBOX_SENT == 2 &&
 
 static const char *const sql[O__MAX] = {
 	[O_INSERT] = "INSERT INTO outbox (created_at, kind, recipient, message, status, attempts,"
-		     " next_attempt_at, newsletter_id) VALUES (?1, ?2, ?3, ?4, 0, 0, ?1, ?5)"
+		     " next_attempt_at, newsletter_id) VALUES (?1, ?2, ?3, x'', 0, 0, ?1, ?5)"
 		     " RETURNING id",
+	[O_INSERT_BODY] = "INSERT INTO outbox_bodies (id, message) VALUES (?1, ?2)",
+	[O_BODY] = "SELECT message FROM outbox_bodies WHERE id = ?1",
 	[O_RECLAIM] = "UPDATE outbox SET status = 0, claimed_by = NULL"
 		      " WHERE status = 1 AND claimed_at <= ?1",
 	[O_CLAIM] = "UPDATE outbox SET status = 1, claimed_by = ?1, claimed_at = ?2"
@@ -67,7 +71,7 @@ static const char *const sql[O__MAX] = {
 	[O_FAIL] = "UPDATE outbox SET status = ?2, attempts = ?3, next_attempt_at = ?4,"
 		   " last_error = ?5, claimed_by = NULL WHERE id = ?1",
 	[O_UNCLAIM] = "UPDATE outbox SET status = 0, claimed_by = NULL WHERE id = ?1 AND status = 1",
-	[O_GET] = "SELECT " COLS " FROM outbox WHERE id = ?1",
+	[O_GET] = "SELECT " COLS " FROM outbox WHERE id = ?1",  /* + fill_body() */
 	[O_COUNTS] = "SELECT status, count(*) FROM outbox GROUP BY status",
 	/* Lists leave the message out ('' as its last column): a page of the
 	 * admin's outbox reads no message bytes. O_LIST walks outbox_status,
@@ -128,6 +132,53 @@ static int read_msg(sqlite3_stmt *st, struct outbox_msg *m)
 	return DP_OK;
 }
 
+static int insert_body(struct store *s, int64_t id, const char *message, size_t len)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = use(s, O_INSERT_BODY, &st)))
+		return rc;
+	if (!(rc = sq_bind_i64(st, 1, id))) {
+		if (sqlite3_bind_blob(st, 2, message, (int)len, SQLITE_STATIC) != SQLITE_OK)
+			rc = DP_EDB;
+		else
+			rc = sq_step(st, NULL);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* Messages queued since v7 keep their bytes in outbox_bodies (their
+ * outbox.message is empty): reads them into m. */
+static int fill_body(struct store *s, struct outbox_msg *m)
+{
+	sqlite3_stmt *st;
+	bool row;
+	int rc;
+	if (m->len)
+		return DP_OK;
+	if ((rc = use(s, O_BODY, &st)))
+		return rc;
+	if (!(rc = sq_bind_i64(st, 1, m->id)) && !(rc = sq_step(st, &row)) && row) {
+		const void *blob = sqlite3_column_blob(st, 0);
+		int n = sqlite3_column_bytes(st, 0);
+		char *p = n >= 0 ? malloc((size_t)n + 1) : NULL;
+		if (!p) {
+			rc = DP_ENOMEM;
+		} else {
+			if (n)
+				memcpy(p, blob, (size_t)n);
+			p[n] = '\0';
+			free(m->message);
+			m->message = p;
+			m->len = (size_t)n;
+		}
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
 int store_outbox_add(struct store *s, enum outbox_kind kind, const char *recipient,
 		     const char *message, size_t len, int64_t now, int64_t *ret_id)
 {
@@ -145,8 +196,11 @@ int store_outbox_add_for(struct store *s, enum outbox_kind kind, int64_t newslet
 	if (!s || !recipient || !*recipient || !message || !len || len > INT32_MAX ||
 	    (unsigned)kind >= OUTBOX_KIND__MAX || newsletter_id < 0)
 		return DP_EINVAL;
-	if ((rc = use(s, O_INSERT, &st)))
+	bool own;
+	if ((rc = sq_write_begin(s, &own)))
 		return rc;
+	if ((rc = use(s, O_INSERT, &st)))
+		return sq_write_end(s, own, rc);
 	if (!(rc = sq_bind_i64(st, 1, now)) &&
 	    !(rc = sq_bind_text(st, 2, outbox_kind_name(kind))) &&
 	    !(rc = sq_bind_i64(st, 5, newsletter_id)) &&
@@ -157,15 +211,18 @@ int store_outbox_add_for(struct store *s, enum outbox_kind kind, int64_t newslet
 			if (!row)
 				rc = DP_EDB;
 			else {
+				int64_t id = sqlite3_column_int64(st, 0);
 				if (ret_id)
-					*ret_id = sqlite3_column_int64(st, 0);
+					*ret_id = id;
 				rc = sq_step(st, NULL);
+				if (!rc)
+					rc = insert_body(s, id, message, len);
 			}
 		}
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	return rc;
+	return sq_write_end(s, own, rc);
 }
 
 int store_outbox_claim(struct store *s, const char *worker, int64_t now, size_t max,
@@ -208,6 +265,8 @@ int store_outbox_claim(struct store *s, const char *worker, int64_t now, size_t 
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = fill_body(s, &items[i]);
 out:
 	rc = sq_write_end(s, own, rc);
 out_free:
@@ -243,6 +302,8 @@ int store_outbox_claim_id(struct store *s, int64_t id, const char *worker, int64
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	if (!rc)
+		rc = fill_body(s, ret);
 out:
 	rc = sq_write_end(s, own, rc);
 	if (rc)
@@ -357,6 +418,8 @@ int store_outbox_get(struct store *s, int64_t id, struct outbox_msg *ret)
 	if (!(rc = sq_bind_i64(st, 1, id)) && !(rc = sq_step(st, &row)))
 		rc = row ? read_msg(st, ret) : DP_ENOTFOUND;
 	sqlite3_reset(st);
+	if (!rc)
+		rc = fill_body(s, ret);
 	if (rc)
 		outbox_msg_release(ret);
 	return rc;
