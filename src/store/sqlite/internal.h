@@ -29,6 +29,9 @@ int sq_write_begin(struct store *s, bool *own);
 int sq_write_end(struct store *s, bool own, int rc);
 /* Records a change of an article in the change log (cache invalidation). */
 int sq_change_add(struct store *s, int64_t article_id, int64_t at);
+/* Steps st (rows of "status, count") to the end into ret[n], zeroed first;
+ * statuses outside 0..n-1 are skipped. Resets st. */
+int sq_status_counts(sqlite3_stmt *st, size_t *ret, size_t n);
 /* The number of rows the last statement changed. */
 int sq_changes(struct store *s);
 

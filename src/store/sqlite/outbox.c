@@ -428,20 +428,12 @@ int store_outbox_get(struct store *s, int64_t id, struct outbox_msg *ret)
 int store_outbox_counts(struct store *s, size_t ret[OUTBOX_STATUS__MAX])
 {
 	sqlite3_stmt *st;
-	bool row;
 	int rc;
 	if (!s || !ret)
 		return DP_EINVAL;
-	memset(ret, 0, OUTBOX_STATUS__MAX * sizeof ret[0]);
 	if ((rc = use(s, O_COUNTS, &st)))
 		return rc;
-	while (!(rc = sq_step(st, &row)) && row) {
-		int64_t status = sqlite3_column_int64(st, 0);
-		if (status >= 0 && status < OUTBOX_STATUS__MAX)
-			ret[status] = (size_t)sqlite3_column_int64(st, 1);
-	}
-	sqlite3_reset(st);
-	return rc;
+	return sq_status_counts(st, ret, OUTBOX_STATUS__MAX);
 }
 
 static int64_t clamp_size(size_t n, int64_t over)
@@ -531,19 +523,15 @@ int store_outbox_counts_for(struct store *s, int64_t newsletter_id,
 			    size_t ret[OUTBOX_STATUS__MAX])
 {
 	sqlite3_stmt *st;
-	bool row;
 	int rc;
 	if (!s || !ret)
 		return DP_EINVAL;
 	memset(ret, 0, OUTBOX_STATUS__MAX * sizeof ret[0]);
 	if ((rc = use(s, O_COUNTS_FOR, &st)))
 		return rc;
-	if (!(rc = sq_bind_i64(st, 1, newsletter_id)))
-		while (!(rc = sq_step(st, &row)) && row) {
-			int64_t status = sqlite3_column_int64(st, 0);
-			if (status >= 0 && status < OUTBOX_STATUS__MAX)
-				ret[status] = (size_t)sqlite3_column_int64(st, 1);
-		}
-	sqlite3_reset(st);
-	return rc;
+	if ((rc = sq_bind_i64(st, 1, newsletter_id))) {
+		sqlite3_reset(st);
+		return rc;
+	}
+	return sq_status_counts(st, ret, OUTBOX_STATUS__MAX);
 }

@@ -1202,3 +1202,17 @@ int sq_changes(struct store *s)
 {
 	return sqlite3_changes(s->db);
 }
+
+int sq_status_counts(sqlite3_stmt *st, size_t *ret, size_t n)
+{
+	bool row;
+	int rc;
+	memset(ret, 0, n * sizeof ret[0]);
+	while (!(rc = sq_step(st, &row)) && row) {
+		int64_t status = sqlite3_column_int64(st, 0);
+		if (status >= 0 && (uint64_t)status < n)
+			ret[status] = (size_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc;
+}

@@ -1229,20 +1229,12 @@ out:
 int store_subscriber_counts(struct store *s, size_t ret[SUB_STATUS__MAX])
 {
 	sqlite3_stmt *st;
-	bool row;
 	int rc;
 	if (!s || !ret)
 		return DP_EINVAL;
-	memset(ret, 0, SUB_STATUS__MAX * sizeof ret[0]);
 	if ((rc = use(s, S_COUNTS, &st)))
 		return rc;
-	while (!(rc = sq_step(st, &row)) && row) {
-		int64_t status = sqlite3_column_int64(st, 0);
-		if (status >= 0 && status < SUB_STATUS__MAX)
-			ret[status] = (size_t)sqlite3_column_int64(st, 1);
-	}
-	sqlite3_reset(st);
-	return rc;
+	return sq_status_counts(st, ret, SUB_STATUS__MAX);
 }
 
 static int read_consent(sqlite3_stmt *st, struct consent *c)
