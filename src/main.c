@@ -21,6 +21,8 @@ static const struct command {
 	{ "mail", cli_mail, "send the mail outbox, send a test message, show counts" },
 	{ "newsletter", cli_newsletter, "newsletter issues: create, list, show, send, delete" },
 	{ "subscriber", cli_subscriber, "newsletter subscribers: list, add, import, delete" },
+	{ "job", cli_job, "job listings: add, list, edit, expire, delete" },
+	{ "search", cli_search, "the site search: reindex" },
 };
 
 static void usage(FILE *f)

@@ -19,6 +19,8 @@ int cli_config(int argc, char **argv, const char *data_dir);
 int cli_mail(int argc, char **argv, const char *data_dir);
 int cli_newsletter(int argc, char **argv, const char *data_dir);
 int cli_subscriber(int argc, char **argv, const char *data_dir);
+int cli_job(int argc, char **argv, const char *data_dir);
+int cli_search(int argc, char **argv, const char *data_dir);
 
 /* Reports the option getopt_long just refused ("depesche: unknown option or
  * missing value: --x"); returns EXIT_USAGE. */

@@ -185,7 +185,7 @@ static void error_res(const struct dyn_env *env, struct http_req *req, struct ht
 	    admin_error(req, res, status, NULL) == DP_OK)
 		return; /* the admin's own error page */
 	struct route route = { .kind = ROUTE_NOT_FOUND, .page = 1 };
-	struct page_req preq = { env->site, env->theme, req->store, req->now, &route };
+	struct page_req preq = { env->site, env->theme, req->store, req->now, &route, NULL };
 	struct page_res pres;
 	page_res_init(&pres);
 	page_error(&preq, &pres, status);

@@ -57,6 +57,7 @@ struct http_req {
 	int64_t now;
 	int64_t param_id;         /* :id in the route pattern, else 0 */
 	char param_slug[201];     /* :slug in the route pattern, else "" */
+	const char *param_rest;   /* what a trailing "*" of the pattern matched (in path), else NULL */
 	struct form form;         /* urlencoded or multipart bodies */
 	struct buf body;          /* any other body (JSON), raw */
 	const char *content_type; /* of the body, NULL if none */

@@ -1,6 +1,7 @@
 /* router.c — the one table of dynamic routes: method, path pattern,
  * handler, access, roles, body limit. Patterns: literal segments, ":id"
- * (digits) and ":slug" ([a-z0-9-]). */
+ * (digits), ":slug" ([a-z0-9-]) and a trailing "*" (the rest of the path,
+ * at least one byte: the search words of /search/<words>/). */
 #include "http/router.h"
 
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "page/admin.h"
 #include "page/comments.h"
 #include "page/moderate.h"
+#include "page/page.h"
 #include "page/subscribe.h"
 
 #define KB 1024u
@@ -34,6 +36,12 @@ static const struct dyn_route routes[] = {
 	{ "POST", "/unsubscribe/", unsubscribe_post, ACCESS_PUBLIC, 0, 8 * KB },
 	{ "GET", "/moderate/", moderate_link_form, ACCESS_PUBLIC, 0, 0 },
 	{ "POST", "/moderate/", moderate_link, ACCESS_PUBLIC, 0, 8 * KB },
+	/* search: /?s=words (the server sends "/" here only with s), /search/words/ */
+	{ "GET", "/", search_get, ACCESS_PUBLIC, 0, 0 },
+	{ "GET", "/search/", search_get, ACCESS_PUBLIC, 0, 0 },
+	{ "GET", "/search/*", search_get, ACCESS_PUBLIC, 0, 0 },
+	/* /jobs/ with filters (the server sends it here only with a query) */
+	{ "GET", "/jobs/", jobs_filtered, ACCESS_PUBLIC, 0, 0 },
 
 	/* the admin */
 	{ "GET", "/admin/login", admin_login_form, ACCESS_PUBLIC, 0, 0 },
@@ -67,6 +75,17 @@ static const struct dyn_route routes[] = {
 	{ "POST", "/admin/outbox", admin_outbox_action, ACCESS_SESSION, STAFF, 64 * KB },
 	{ "GET", "/admin/settings", admin_settings, ACCESS_SESSION, ROLE_BIT(ROLE_ADMIN), 0 },
 	{ "POST", "/admin/settings", admin_settings_save, ACCESS_SESSION, ROLE_BIT(ROLE_ADMIN), 64 * KB },
+	{ "GET", "/admin/jobs", admin_jobs, ACCESS_SESSION, STAFF, 0 },
+	{ "GET", "/admin/jobs/new", admin_job_new, ACCESS_SESSION, STAFF, 0 },
+	{ "POST", "/admin/jobs", admin_job_create, ACCESS_SESSION, STAFF, 256 * KB },
+	{ "GET", "/admin/jobs/:id", admin_job_edit, ACCESS_SESSION, STAFF, 0 },
+	{ "POST", "/admin/jobs/:id", admin_job_update, ACCESS_SESSION, STAFF, 256 * KB },
+	{ "GET", "/admin/boxes", admin_boxes, ACCESS_SESSION, STAFF, 0 },
+	{ "POST", "/admin/boxes", admin_boxes_action, ACCESS_SESSION, STAFF, 16 * KB },
+	{ "GET", "/admin/boxes/new", admin_box_new, ACCESS_SESSION, STAFF, 0 },
+	{ "POST", "/admin/boxes/new", admin_box_create, ACCESS_SESSION, STAFF, 64 * KB },
+	{ "GET", "/admin/boxes/:id", admin_box_edit, ACCESS_SESSION, STAFF, 0 },
+	{ "POST", "/admin/boxes/:id", admin_box_update, ACCESS_SESSION, STAFF, 64 * KB },
 
 	/* the JSON API */
 	{ "GET", "/api/v1/comments", api_comments_list, ACCESS_TOKEN, MODERATORS, 0 },
@@ -81,7 +100,7 @@ static const struct dyn_route routes[] = {
 int router_owns(const char *path)
 {
 	static const char *const prefixes[] = { "/admin/", "/api/", "/subscribe/", "/unsubscribe/",
-						"/moderate/" };
+						"/moderate/", "/search/" };
 	if (strcmp(path, "/admin") == 0 || strcmp(path, "/subscribe") == 0)
 		return 1;
 	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
@@ -95,9 +114,13 @@ static int match(const char *pattern, const char *path, struct http_req *req)
 {
 	int64_t id = 0;
 	char slug[sizeof req->param_slug] = "";
-	const char *p = pattern, *s = path;
+	const char *p = pattern, *s = path, *rest = NULL;
 	while (*p && *s) {
-		if (p[0] == ':' && strncmp(p, ":id", 3) == 0) {
+		if (p[0] == '*' && p[1] == '\0') {
+			rest = s;
+			s += strlen(s);
+			p++;
+		} else if (p[0] == ':' && strncmp(p, ":id", 3) == 0) {
 			size_t n = strspn(s, "0123456789");
 			if (n == 0 || n > 15)
 				return 0;
@@ -121,6 +144,7 @@ static int match(const char *pattern, const char *path, struct http_req *req)
 	if (req) {
 		req->param_id = id;
 		memcpy(req->param_slug, slug, sizeof slug);
+		req->param_rest = rest;
 	}
 	return 1;
 }

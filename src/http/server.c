@@ -113,7 +113,7 @@ static enum MHD_Result queue_error(struct server *srv, struct MHD_Connection *co
 				   unsigned status, const struct cache_cond *cond)
 {
 	struct route route = { .kind = ROUTE_NOT_FOUND, .page = 1 };
-	struct page_req req = { srv->site, srv->theme, NULL, (int64_t)time(NULL), &route };
+	struct page_req req = { srv->site, srv->theme, NULL, (int64_t)time(NULL), &route, NULL };
 	struct page_res res;
 	page_res_init(&res);
 	page_error(&req, &res, status);
@@ -178,7 +178,7 @@ static enum MHD_Result render(struct server *srv, struct MHD_Connection *conn, c
 	}
 	/* Taken before reading: a change that lands meanwhile keeps this page out of the cache. */
 	uint64_t gen = cache_generation(srv->cache);
-	struct page_req req = { srv->site, srv->theme, st, (int64_t)time(NULL), &route };
+	struct page_req req = { srv->site, srv->theme, st, (int64_t)time(NULL), &route, NULL };
 	struct page_res res;
 	page_res_init(&res);
 	page_serve(&req, &res);
@@ -193,6 +193,20 @@ static enum MHD_Result render(struct server *srv, struct MHD_Connection *conn, c
 	return rc == DP_OK ? MHD_YES : MHD_NO;
 }
 
+/* The two cached paths whose query string makes another page: "/?s=words"
+ * (a search, as WordPress has it) and "/jobs/" with filters. Everything
+ * else ignores its query string (the cache is keyed by path). */
+static int by_query(struct MHD_Connection *conn, const char *url)
+{
+	if (strcmp(url, "/") == 0)
+		return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "s") != NULL;
+	if (strcmp(url, "/jobs/") == 0)
+		return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "location") ||
+		       MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "type") ||
+		       MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "remote");
+	return 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -202,8 +216,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)upload_data;
 	struct cache_cond cond;
 
-	if (*con_cls == NULL && (router_owns(url) || (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
-						       strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)))
+	if (*con_cls == NULL && (router_owns(url) || by_query(conn, url) ||
+				 (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+				  strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)))
 		return dynamic_begin(&srv->env, conn, url, method, con_cls);
 	if (dynamic_is(*con_cls))
 		return dynamic_continue(&srv->env, conn, url, method, upload_data, upload_data_size,

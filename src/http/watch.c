@@ -31,6 +31,7 @@ struct watch {
 	int64_t last_now;      /* clock at the previous poll */
 	uint64_t keys[MAX_KEYS];
 	size_t nkeys;
+	int clear;             /* drop every page (a box changed) */
 };
 
 static void add_key(struct watch *w, uint64_t k)
@@ -52,6 +53,20 @@ static void add_term(struct watch *w, enum term_kind kind, const struct term *t)
 static void collect(struct watch *w, int64_t id, const char *old_terms, int64_t now)
 {
 	struct article a = { 0 }, prev = { 0 }, next = { 0 };
+	if (id == 0) {
+		/* A note without an article (store/sqlite/internal.h): "jobs"
+		 * names the pages keyed "l:jobs"; "boxes" shows on every page. */
+		for (const char *p = old_terms; p && *p;) {
+			size_t n = strcspn(p, " ");
+			if (n == 5 && memcmp(p, "boxes", 5) == 0)
+				w->clear = 1;
+			else if (n)
+				add_key(w, cache_keyf("l:%.*s", (int)n, p));
+			p += n;
+			p += strspn(p, " ");
+		}
+		return;
+	}
 	add_key(w, cache_keyf("a:%lld", (long long)id));
 	add_key(w, cache_key("l:home"));
 	for (const char *p = old_terms; p && *p;) {
@@ -84,6 +99,7 @@ static void poll_once(struct watch *w)
 	char *terms[BATCH];
 	size_t n = 0;
 	w->nkeys = 0;
+	w->clear = 0;
 
 	if (store_last_change(w->store, &last) == DP_OK && last > w->last_change) {
 		while (store_changes_since(w->store, w->last_change, ids, terms, BATCH, &n,
@@ -108,8 +124,8 @@ static void poll_once(struct watch *w)
 	}
 	if (w->nkeys)
 		cache_invalidate(w->cache, w->keys, w->nkeys);
-	if (w->nkeys == MAX_KEYS)
-		cache_clear(w->cache); /* a flood of changes: start afresh */
+	if (w->nkeys == MAX_KEYS || w->clear)
+		cache_clear(w->cache); /* a flood of changes, or a box: start afresh */
 }
 
 static void *run(void *arg)

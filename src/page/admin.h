@@ -71,4 +71,23 @@ int admin_outbox_action(struct http_req *req, struct http_res *res);
 int admin_settings(struct http_req *req, struct http_res *res);
 int admin_settings_save(struct http_req *req, struct http_res *res);
 
+/* admin_jobs.c — job listings: GET /admin/jobs (list incl. expired, page),
+ * GET /admin/jobs/new, POST /admin/jobs (create), GET/POST /admin/jobs/:id
+ * (edit; the form's "action" is save, expire or delete) */
+int admin_jobs(struct http_req *req, struct http_res *res);
+int admin_job_new(struct http_req *req, struct http_res *res);
+int admin_job_create(struct http_req *req, struct http_res *res);
+int admin_job_edit(struct http_req *req, struct http_res *res);
+int admin_job_update(struct http_req *req, struct http_res *res);
+
+/* admin_boxes.c — the site's boxes: GET /admin/boxes (by place, in order),
+ * POST /admin/boxes (action=up|down|show|hide|delete with id), GET/POST
+ * /admin/boxes/new, GET/POST /admin/boxes/:id (edit) */
+int admin_boxes(struct http_req *req, struct http_res *res);
+int admin_boxes_action(struct http_req *req, struct http_res *res);
+int admin_box_new(struct http_req *req, struct http_res *res);
+int admin_box_create(struct http_req *req, struct http_res *res);
+int admin_box_edit(struct http_req *req, struct http_res *res);
+int admin_box_update(struct http_req *req, struct http_res *res);
+
 #endif

@@ -72,19 +72,9 @@ static char *jsonld(const struct page_req *req, const struct article *a, const c
 			json_array_append_new(kw, json_string(a->tags[i].name));
 		json_object_set_new(o, "keywords", kw);
 	}
-	char *text = json_dumps(o, JSON_COMPACT | JSON_ESCAPE_SLASH | JSON_PRESERVE_ORDER);
+	char *text = ctx_jsonld(o);
 	json_decref(o);
-	if (!text)
-		return NULL;
-	struct buf b = BUF_INIT(0);
-	for (const char *p = text; *p; p++) {
-		if (*p == '<')
-			buf_puts(&b, "\\u003c");
-		else
-			buf_putc(&b, *p);
-	}
-	free(text);
-	return buf_take(&b, NULL);
+	return text;
 }
 
 static json_t *neighbor(const struct article *n)
@@ -125,6 +115,9 @@ int page_article(const struct page_req *req, struct page_res *res)
 	json_object_set_new(art, "body_html", json_string(body));
 	json_object_set_new(art, "feed_url", json_string(feed));
 	json_object_set_new(art, "research", research_links(req, a.title));
+	rc = related_fill(req, res, &a, art);
+	if (rc)
+		goto out;
 	rc = comments_context(req, res, &a, art);
 	if (rc)
 		goto out;

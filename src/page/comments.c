@@ -164,7 +164,7 @@ static int reject(struct http_req *req, struct http_res *res, unsigned status,
 		  const struct article *a, const char *key)
 {
 	struct route route = { .kind = ROUTE_ARTICLE, .page = 1 };
-	struct page_req preq = { req->site, req->theme, req->store, req->now, &route };
+	struct page_req preq = { req->site, req->theme, req->store, req->now, &route, NULL };
 	char path[300], ticket[96];
 	snprintf(path, sizeof path, "/%s/", a->slug);
 	json_t *ctx = ctx_new(&preq, "error", path);
@@ -357,7 +357,7 @@ int comment_post(struct http_req *req, struct http_res *res)
 not_found:
 	{
 		struct route route = { .kind = ROUTE_NOT_FOUND, .page = 1 };
-		struct page_req preq = { req->site, req->theme, req->store, req->now, &route };
+		struct page_req preq = { req->site, req->theme, req->store, req->now, &route, NULL };
 		struct page_res pres;
 		page_res_init(&pres);
 		page_error(&preq, &pres, 404);

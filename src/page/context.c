@@ -210,11 +210,30 @@ static void subscribe_forms(const struct page_req *req, struct page_res *res, js
 		res->expires_at = req->now + 3600;
 }
 
+char *ctx_jsonld(json_t *o)
+{
+	char *text = json_dumps(o, JSON_COMPACT | JSON_ESCAPE_SLASH | JSON_PRESERVE_ORDER);
+	if (!text)
+		return NULL;
+	struct buf b = BUF_INIT(0);
+	for (const char *p = text; *p; p++) {
+		if (*p == '<')
+			buf_puts(&b, "\\u003c");
+		else
+			buf_putc(&b, *p);
+	}
+	free(text);
+	return buf_take(&b, NULL);
+}
+
 int ctx_render(const struct page_req *req, struct page_res *res, const char *name, json_t *ctx)
 {
 	subscribe_forms(req, res, ctx);
+	int rc = boxes_fill(req, res, ctx);
+	if (rc)
+		return rc;
 	buf_reset(&res->body);
-	int rc = mustache_set_render(req->theme->templates, name, ctx, &res->body);
+	rc = mustache_set_render(req->theme->templates, name, ctx, &res->body);
 	res->content_type = "text/html; charset=utf-8";
 	return rc;
 }

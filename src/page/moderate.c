@@ -88,7 +88,7 @@ static json_t *comment_json(const struct http_req *req, const struct comment *c,
 static int render(struct http_req *req, struct http_res *res, unsigned status, json_t *what)
 {
 	struct route route = { .kind = ROUTE_NOT_FOUND, .page = 1 };
-	struct page_req preq = { req->site, req->theme, req->store, req->now, &route };
+	struct page_req preq = { req->site, req->theme, req->store, req->now, &route, NULL };
 	struct page_res pres;
 	int rc = DP_ENOMEM;
 	json_t *ctx = ctx_new(&preq, "moderate", "/moderate/");

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "feed/feed.h"
+#include "http/request.h"
 #include "page/page.h"
 #include "page/theme.h"
 #include "site/site.h"
@@ -63,6 +64,9 @@ static const page_fn dispatch[ROUTE__MAX] = {
 	[ROUTE_HEALTHZ] = page_healthz,
 	[ROUTE_ASSET] = page_asset,
 	[ROUTE_UPLOAD] = page_upload,
+	[ROUTE_JOBS] = page_jobs,
+	[ROUTE_JOB] = page_job,
+	[ROUTE_JOBS_FEED] = page_jobs_feed,
 	[ROUTE_REDIRECT] = page_redirect,
 	[ROUTE_NOT_FOUND] = page_not_found,
 	[ROUTE_BAD_REQUEST] = page_bad_request,
@@ -158,4 +162,27 @@ int page_upload(const struct page_req *req, struct page_res *res)
 	/* Upload names are random and never reused. */
 	res->cache_control = "public, max-age=31536000, immutable";
 	return buf_error(&res->body);
+}
+
+int page_dynamic(struct http_req *req, struct http_res *res, page_fn fn,
+		 const struct route *route, const struct page_args *args)
+{
+	struct page_req preq = { req->site, req->theme, req->store, req->now, route, args };
+	struct page_res pres;
+	page_res_init(&pres);
+	int rc = fn(&preq, &pres);
+	if (rc == DP_OK && buf_error(&pres.body))
+		rc = buf_error(&pres.body);
+	if (rc == DP_ENOTFOUND)
+		page_error(&preq, &pres, 404);
+	else if (rc == DP_EINVAL)
+		page_error(&preq, &pres, 400);
+	else if (rc != DP_OK)
+		page_error(&preq, &pres, 500);
+	res->status = pres.status;
+	res->content_type = pres.content_type;
+	buf_reset(&res->body);
+	rc = buf_add(&res->body, pres.body.data, pres.body.len);
+	page_res_release(&pres);
+	return rc;
 }

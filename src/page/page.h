@@ -36,6 +36,9 @@ enum route_kind {
 	ROUTE_HEALTHZ,
 	ROUTE_ASSET,          /* /assets/<file> */
 	ROUTE_UPLOAD,         /* /uploads/YYYY/MM/<file>: images from the admin */
+	ROUTE_JOBS,           /* /jobs/ (+ page/N/): current job listings */
+	ROUTE_JOB,            /* /jobs/<slug>/ */
+	ROUTE_JOBS_FEED,      /* /jobs/feed/: RSS 2.0 of current jobs */
 	ROUTE_REDIRECT,       /* add the trailing slash */
 	ROUTE_NOT_FOUND,
 	ROUTE_BAD_REQUEST,
@@ -56,6 +59,17 @@ struct route {
  * ROUTE_NOT_FOUND, hostile ones (NUL, "..", bad escapes) ROUTE_BAD_REQUEST. */
 void route_parse(const char *path, struct route *ret);
 
+/* Query arguments the few pages that read any take (search, job filters).
+ * Only dynamic requests carry them (a cached page never depends on its
+ * query string); NULL otherwise. Values are as the client sent them (NULL
+ * when absent): the page validates. */
+struct page_args {
+	const char *s;                /* the search words (/?s=, /search/<words>/) */
+	const char *location;         /* /jobs/?location= */
+	const char *type;             /* /jobs/?type=full-time|part-time|contract|internship */
+	const char *remote;           /* /jobs/?remote=1 */
+};
+
 /* What every page function gets. */
 struct page_req {
 	const struct site *site;
@@ -63,6 +77,7 @@ struct page_req {
 	struct store *store;          /* this thread's connection */
 	int64_t now;
 	const struct route *route;
+	const struct page_args *args; /* NULL for cached pages */
 };
 
 /* What a page function fills. */
@@ -106,6 +121,10 @@ int ctx_render(const struct page_req *req, struct page_res *res, const char *nam
 char *ctx_body_with_dateline(const struct article *a, const struct site *site);
 /* Absolute URL of a path ("/x/" → "https://site/x/"); malloc'd. */
 char *ctx_abs_url(const struct site *site, const char *path);
+/* A schema.org object as the text of a <script type="application/ld+json">:
+ * compact JSON with "<" and "/" escaped, so no "</script>" can close it
+ * (malloc'd; o stays the caller's). */
+char *ctx_jsonld(json_t *o);
 /* "/tag/", "/category/", "/author/" */
 const char *term_prefix(enum term_kind kind);
 
@@ -117,5 +136,38 @@ int page_feed(const struct page_req *req, struct page_res *res);
 int page_sitemap(const struct page_req *req, struct page_res *res);
 int page_asset(const struct page_req *req, struct page_res *res);
 int page_upload(const struct page_req *req, struct page_res *res);
+/* jobs.c: /jobs/ (filtered by req->args), /jobs/<slug>/, /jobs/feed/ */
+int page_jobs(const struct page_req *req, struct page_res *res);
+int page_job(const struct page_req *req, struct page_res *res);
+int page_jobs_feed(const struct page_req *req, struct page_res *res);
+/* search.c: the results for req->args->s (route->page: the result page) */
+int page_search(const struct page_req *req, struct page_res *res);
+
+/* ---- filled into every page's context by ctx_render ---- */
+/* boxes.c: ctx.boxes = { sidebar: [box…], below: [box…], footer: [box…] }
+ * (below only on article pages), each box as partials/box.mustache wants
+ * it; depends on nothing (a box change drops every page). */
+int boxes_fill(const struct page_req *req, struct page_res *res, json_t *ctx);
+/* jobs.c: the context of a "jobs" box: box.jobs = the four newest public
+ * jobs [{ title, url, employer, location, remote }]; records "l:jobs" and
+ * lowers res->expires_at to the earliest valid_through shown. */
+int jobs_box_fill(const struct page_req *req, struct page_res *res, json_t *box);
+/* related.c: article.related = [summary…] (store_related), recording a
+ * dependency on each related article. */
+int related_fill(const struct page_req *req, struct page_res *res, const struct article *a,
+		 json_t *article);
+
+/* ---- pages that answer dynamic requests (query strings) ---- */
+struct http_req;
+struct http_res;
+/* Runs fn for a dynamic request, with args and route, and puts the page (or
+ * the themed error page) into res: status, type, body. */
+int page_dynamic(struct http_req *req, struct http_res *res, page_fn fn,
+		 const struct route *route, const struct page_args *args);
+/* search.c — GET /?s=words, /search/, /search/<words>/ (+ page/N/):
+ * routes /search/<words>/ into page_search. */
+int search_get(struct http_req *req, struct http_res *res);
+/* jobs.c — GET /jobs/?location=&type=&remote=: page_jobs with the filters. */
+int jobs_filtered(struct http_req *req, struct http_res *res);
 
 #endif

@@ -136,6 +136,18 @@ void route_parse(const char *path, struct route *r)
 	} else if (seg_is(&segs[0], "page")) {
 		if (n == 2 && (r->page = page_number(segs[1].p, segs[1].n)) >= 1)
 			kind = ROUTE_HOME;
+	} else if (seg_is(&segs[0], "jobs")) {
+		if (n == 1)
+			kind = ROUTE_JOBS;
+		else if (n == 2 && seg_is(&segs[1], "feed"))
+			kind = ROUTE_JOBS_FEED;
+		else if (n == 3 && seg_is(&segs[1], "page") &&
+			 (r->page = page_number(segs[2].p, segs[2].n)) >= 1)
+			kind = ROUTE_JOBS;
+		else if (n == 2 && is_slug(segs[1].p, segs[1].n)) {
+			set_slug(r, &segs[1]);
+			kind = ROUTE_JOB;
+		}
 	} else if (seg_is(&segs[0], "feed")) {
 		if (n == 1)
 			kind = ROUTE_FEED_RSS;
@@ -193,7 +205,8 @@ void route_parse(const char *path, struct route *r)
 		memcpy(r->slug + len, "/", 2);
 		return;
 	}
-	if (r->page == 1 && (kind == ROUTE_HOME || kind == ROUTE_ARCHIVE) && n >= 2 &&
+	if (r->page == 1 && (kind == ROUTE_HOME || kind == ROUTE_ARCHIVE || kind == ROUTE_JOBS) &&
+	    n >= 2 &&
 	    segs[n - 1].n && segs[n - 1].p[0] >= '0' && segs[n - 1].p[0] <= '9') {
 		/* /page/1/ is the list itself. */
 		r->kind = ROUTE_REDIRECT;

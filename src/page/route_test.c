@@ -19,6 +19,13 @@ static void test_routes(void **state)
 	} cases[] = {
 		{ "/", ROUTE_HOME, "", 1 },
 		{ "/page/2/", ROUTE_HOME, "", 2 },
+		{ "/jobs/", ROUTE_JOBS, "", 1 },
+		{ "/jobs/page/3/", ROUTE_JOBS, "", 3 },
+		{ "/jobs/page/1/", ROUTE_REDIRECT, "/jobs/", 1 },
+		{ "/jobs/feed/", ROUTE_JOBS_FEED, "", 1 },
+		{ "/jobs/redakteurin-politik/", ROUTE_JOB, "redakteurin-politik", 1 },
+		{ "/jobs/Bad_Slug/", ROUTE_NOT_FOUND, "", 1 },
+		{ "/jobs", ROUTE_REDIRECT, "/jobs/", 1 },
 		{ "/page/1/", ROUTE_REDIRECT, "/", 1 },
 		{ "/page/0/", ROUTE_NOT_FOUND, "", 1 },
 		{ "/page/x/", ROUTE_NOT_FOUND, "", 1 },

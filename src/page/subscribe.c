@@ -47,7 +47,7 @@ static int render(struct http_req *req, struct http_res *res, unsigned status, c
 		  const char *canonical, json_t *obj)
 {
 	struct route route = { .kind = ROUTE_NOT_FOUND, .page = 1 };
-	struct page_req preq = { req->site, req->theme, req->store, req->now, &route };
+	struct page_req preq = { req->site, req->theme, req->store, req->now, &route, NULL };
 	json_t *ctx = obj ? ctx_new(&preq, "subscribe", canonical) : NULL;
 	if (!ctx) {
 		json_decref(obj);
@@ -87,7 +87,7 @@ static int oops(struct http_req *req, struct http_res *res, const char *where, i
 {
 	log_error("%s %s: %s failed: %s", req->method, req->path, where, dp_strerror(rc));
 	struct route route = { .kind = ROUTE_NOT_FOUND, .page = 1 };
-	struct page_req preq = { req->site, req->theme, req->store, req->now, &route };
+	struct page_req preq = { req->site, req->theme, req->store, req->now, &route, NULL };
 	struct page_res pres;
 	page_res_init(&pres);
 	page_error(&preq, &pres, 500);

@@ -70,7 +70,7 @@ static bool blank(const char *s)
 static const char *const reserved_slugs[] = { "tag", "category", "author", "page", "feed",
 					      "assets", "admin", "api", "search", "healthz",
 					      "sitemap-xml", "robots-txt", "uploads",
-					      "subscribe", "unsubscribe", "moderate", NULL };
+					      "subscribe", "unsubscribe", "moderate", "jobs", NULL };
 
 static bool reserved(const char *slug)
 {

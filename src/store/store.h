@@ -524,4 +524,153 @@ int store_comment_notified(struct store *s, int64_t id);
 int store_comments_pending_since(struct store *s, int64_t after, size_t limit,
 				 struct comment_list *ret, size_t *ret_total);
 
+/* ---- site search and related articles ----
+ * Public articles are indexed (title, body text, tags) with the analyzer of
+ * search/analyze.h in the site's language: folded, stemmed, compounds split
+ * into parts the site's own vocabulary knows. The index follows every save,
+ * status change and delete at once (in the same transaction), so drafts and
+ * deleted articles are never found; scheduled ones are indexed but only
+ * found once published_at <= now. Related articles (SEARCH_RELATED of them,
+ * by content similarity) are computed when an article changes, for it and
+ * for the articles whose lists it enters or leaves, never per request. */
+#define SEARCH_RELATED 3
+#define SEARCH_QUERY_MAX 200       /* bytes of a reader's query */
+
+struct search_query {
+	const char *q;               /* the reader's words: "a phrase", -excluded */
+	int64_t now;                 /* visibility cut-off */
+	size_t offset, limit;        /* limit 0 means 10 */
+};
+
+struct search_hit {
+	struct article article;      /* as in lists: no bodies; tags, author, category filled */
+	char *title_html;            /* the title, HTML-escaped, matches in <mark>…</mark> */
+	char *snippet_html;          /* a passage of the body, HTML-escaped, matches in
+				      * <mark>…</mark>, "…" where it is cut */
+	double score;                /* lower is better (bm25 with recency) */
+};
+
+struct search_result {
+	struct search_hit *hits;
+	size_t n;
+	size_t total;                /* all public matches */
+};
+
+void search_result_release(struct search_result *r);
+
+/* Best matches first: BM25 with the title above the tags above the body and
+ * recent articles slightly ahead. DP_EINVAL when q holds nothing to search
+ * for (search/query.h tells why). */
+int store_search(struct store *s, const struct search_query *q, struct search_result *ret);
+/* Up to SEARCH_RELATED public articles related to article_id, best first
+ * (fields as in lists). Read from what was computed at the last change. */
+int store_related(struct store *s, int64_t article_id, int64_t now, struct article_list *ret);
+/* Rebuilds the index from the articles in the analyzer of lang ("de",
+ * "en"), then the related lists, in one transaction; progress (optional) is
+ * called now and then with the work done and the total (phase 0: index,
+ * phase 1: related). */
+typedef void (*store_progress_fn)(void *arg, int phase, size_t done, size_t total);
+int store_search_reindex(struct store *s, const char *lang, store_progress_fn progress,
+			 void *arg);
+/* The language the index was built for ("de" until a reindex says otherwise). */
+int store_search_lang(struct store *s, char *ret, size_t n);
+
+/* ---- job listings ----
+ * A job is public from posted_at until valid_through (exclusive); `expire`
+ * sets valid_through to now. Every change records a change note "jobs" so a
+ * running server drops the pages that show jobs (cache key "l:jobs"); pages
+ * that show jobs expire themselves at the earliest valid_through shown. */
+enum job_type { JOB_FULL_TIME, JOB_PART_TIME, JOB_CONTRACT, JOB_INTERNSHIP, JOB_TYPE__MAX };
+
+struct job {
+	int64_t id;                  /* 0 until saved */
+	char *slug;
+	char *title;
+	char *employer;
+	char *location;              /* "" when none (remote only) */
+	bool remote;
+	enum job_type type;
+	char *description_md;        /* Markdown; NULL in lists */
+	char *description_html;      /* rendered at save time (no raw HTML); NULL in lists */
+	char *apply_url;             /* http(s) URL or mailto: */
+	int64_t posted_at;
+	int64_t valid_through;       /* required */
+	int64_t created_at, updated_at;
+};
+
+struct job_query {
+	int64_t now;                 /* only jobs public at now, unless include_expired */
+	bool include_expired;        /* the admin and the CLI */
+	const char *location;        /* exact location, ignoring case (NULL or "": any) */
+	int type;                    /* enum job_type, or -1: any */
+	bool remote_only;
+	size_t offset, limit;        /* limit 0 means 20 */
+};
+
+/* "full-time", "part-time", "contract", "internship" (also the CLI's words);
+ * schema.org's employmentType: "FULL_TIME", "PART_TIME", "CONTRACTOR", "INTERN". */
+const char *job_type_name(enum job_type t);
+const char *job_type_schema(enum job_type t);
+int job_type_parse(const char *name, enum job_type *ret);
+void job_release(struct job *j);
+void jobs_free(struct job *j, size_t n);
+
+/* Inserts (id 0) or updates; sets id, created_at, updated_at. The slug must
+ * be set (DP_EEXISTS when another job has it). */
+int store_job_save(struct store *s, struct job *j, int64_t now);
+int store_job_get(struct store *s, int64_t id, struct job *ret);
+int store_job_by_slug(struct store *s, const char *slug, struct job *ret);
+/* Newest posted first; *ret_total (optional): all matches. */
+int store_jobs(struct store *s, const struct job_query *q, struct job **ret, size_t *ret_n,
+	       size_t *ret_total);
+/* The distinct locations of public jobs, sorted (the filter's choices). */
+int store_job_locations(struct store *s, int64_t now, char ***ret, size_t *ret_n);
+/* valid_through = now. DP_ENOTFOUND when none. */
+int store_job_expire(struct store *s, int64_t id, int64_t now);
+int store_job_delete(struct store *s, int64_t id);
+/* *ret: the earliest valid_through > now of public jobs (0 if none), for
+ * the expiry of the pages that show them. */
+int store_job_next_expiry(struct store *s, int64_t now, int64_t *ret);
+
+/* ---- boxes: the site's editor-managed boxes ----
+ * A box has a kind the theme knows how to render (partials/box.mustache:
+ * "newsletter", "book", "support", "jobs", "links", "text"), a place and an
+ * order in it. Every change records a change note "boxes", so a running
+ * server renders every page again. */
+enum box_place { BOX_SIDEBAR, BOX_BELOW, BOX_FOOTER, BOX_PLACE__MAX };
+
+#define BOX_KIND_MAX 20              /* [a-z] characters of a kind */
+
+struct box {
+	int64_t id;                  /* 0 until saved */
+	char *kind;
+	enum box_place place;
+	int position;                /* order within the place, ascending */
+	bool visible;
+	char *title;                 /* heading; "" uses the theme's for the kind */
+	char *body;                  /* short plain text; "" none */
+	char *link_url;              /* "" none */
+	char *link_text;
+	char *image_url;             /* a cover image (books); "" none */
+	char *image_alt;
+	char *author;                /* books */
+	int64_t created_at, updated_at;
+};
+
+/* "sidebar", "below", "footer". */
+const char *box_place_name(enum box_place p);
+int box_place_parse(const char *name, enum box_place *ret);
+void box_release(struct box *b);
+void boxes_free(struct box *b, size_t n);
+
+/* Inserts (id 0) or updates; sets id and times. */
+int store_box_save(struct store *s, struct box *b, int64_t now);
+int store_box_get(struct store *s, int64_t id, struct box *ret);
+/* By place, then position, then id; only visible ones unless all. */
+int store_boxes(struct store *s, bool all, struct box **ret, size_t *ret_n);
+/* Swaps the box with its neighbour in its place (up: -1, down: +1) so the
+ * order is always 1..n per place. DP_ENOTFOUND for no such box. */
+int store_box_move(struct store *s, int64_t id, int delta, int64_t now);
+int store_box_delete(struct store *s, int64_t id);
+
 #endif

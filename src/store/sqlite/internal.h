@@ -12,8 +12,9 @@
 
 /* Slots for statements defined outside store_sqlite.c; each file owns a
  * range (comments.c 0..31, accounts.c 32..63, outbox.c 64..79, 80..95 free,
- * subscribers.c 96..159). */
-#define SQ_XSLOTS 160
+ * subscribers.c 96..159, search.c 160..191, jobs.c 192..223, boxes.c
+ * 224..255). */
+#define SQ_XSLOTS 256
 
 /* *ret: the statement in slot, prepared from sql on this connection's
  * first use. The statement must be reset by the caller after use. */
@@ -29,6 +30,28 @@ int sq_write_begin(struct store *s, bool *own);
 int sq_write_end(struct store *s, bool own, int rc);
 /* Records a change of an article in the change log (cache invalidation). */
 int sq_change_add(struct store *s, int64_t article_id, int64_t at);
+/* Records a change note without an article (article_id 0): terms names the
+ * pages to drop ("jobs": the pages with the key "l:jobs"; "boxes": every
+ * page). */
+int sq_change_note(struct store *s, const char *terms, int64_t at);
+/* The connection (search.c registers its tokenizer on it). */
+sqlite3 *sq_db(struct store *s);
+
+/* ---- search.c: the index follows the articles ----
+ * sq_search_open: called by store_open before the migrations (the index's
+ * tokenizer must exist when a migration or a query touches it);
+ * sq_search_close: by store_close. sq_search_article: after an article was
+ * saved or changed status (inside its write transaction): indexes it when
+ * published, drops it from the index otherwise, and refreshes related
+ * lists. sq_search_forget: before an article is deleted. The per-connection
+ * state lives behind *sq_search_slot(s). */
+struct sq_search;
+struct sq_search **sq_search_slot(struct store *s);
+int sq_search_open(struct store *s);
+void sq_search_close(struct store *s);
+int sq_search_article(struct store *s, int64_t article_id, int64_t now);
+int sq_search_forget(struct store *s, int64_t article_id, int64_t now);
+
 /* Steps st (rows of "status, count") to the end into ret[n], zeroed first;
  * statuses outside 0..n-1 are skipped. Resets st. */
 int sq_status_counts(sqlite3_stmt *st, size_t *ret, size_t n);

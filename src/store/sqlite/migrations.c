@@ -287,6 +287,52 @@ static const char v7[] =
 	"CREATE TRIGGER outbox_bodies_gone AFTER DELETE ON outbox"
 	" BEGIN DELETE FROM outbox_bodies WHERE id = old.id; END;";
 
+/* v8: job listings and the editor's boxes.
+ * - jobs: type enum job_type (0 full-time, 1 part-time, 2 contract, 3
+ *   internship); public while posted_at <= now < valid_through. jobs_public
+ *   serves the lists (newest posted first) and the next expiry.
+ * - boxes: place enum box_place (0 sidebar, 1 below the article, 2 footer),
+ *   position the order within the place (1..n). A site gets the jobs box
+ *   below its articles, as the reference page has it; its title "" means
+ *   the theme's heading and its link /jobs/ until an editor sets the job
+ *   board's address. */
+static const char v8[] =
+	"CREATE TABLE jobs ("
+	" id INTEGER PRIMARY KEY,"
+	" slug TEXT NOT NULL UNIQUE,"
+	" title TEXT NOT NULL,"
+	" employer TEXT NOT NULL,"
+	" location TEXT NOT NULL DEFAULT '',"
+	" remote INTEGER NOT NULL DEFAULT 0 CHECK (remote IN (0, 1)),"
+	" type INTEGER NOT NULL DEFAULT 0 CHECK (type BETWEEN 0 AND 3),"
+	" apply_url TEXT NOT NULL,"
+	" posted_at INTEGER NOT NULL,"
+	" valid_through INTEGER NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" description_md TEXT NOT NULL DEFAULT '',"
+	" description_html TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX jobs_public ON jobs (valid_through, posted_at);"
+	"CREATE INDEX jobs_posted ON jobs (posted_at, id);"
+	"CREATE TABLE boxes ("
+	" id INTEGER PRIMARY KEY,"
+	" kind TEXT NOT NULL,"
+	" place INTEGER NOT NULL DEFAULT 0 CHECK (place BETWEEN 0 AND 2),"
+	" position INTEGER NOT NULL DEFAULT 1,"
+	" visible INTEGER NOT NULL DEFAULT 1 CHECK (visible IN (0, 1)),"
+	" title TEXT NOT NULL DEFAULT '',"
+	" body TEXT NOT NULL DEFAULT '',"
+	" link_url TEXT NOT NULL DEFAULT '',"
+	" link_text TEXT NOT NULL DEFAULT '',"
+	" image_url TEXT NOT NULL DEFAULT '',"
+	" image_alt TEXT NOT NULL DEFAULT '',"
+	" author TEXT NOT NULL DEFAULT '',"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE INDEX boxes_order ON boxes (place, position, id);"
+	"INSERT INTO boxes (kind, place, position, link_url, created_at, updated_at)"
+	" VALUES ('jobs', 1, 1, '/jobs/', unixepoch(), unixepoch());";
+
 const struct migration sqlite_migrations[] = {
 	{ 1, v1 },
 	{ 2, v2 },
@@ -295,6 +341,7 @@ const struct migration sqlite_migrations[] = {
 	{ 5, v5 },
 	{ 6, v6 },
 	{ 7, v7 },
+	{ 8, v8 },
 };
 const size_t sqlite_nmigrations = sizeof sqlite_migrations / sizeof sqlite_migrations[0];
 

@@ -78,6 +78,7 @@ enum stmt {
 	ST_ART_DELETE,
 	ST_SLUG_TAKEN,
 	ST_CHANGE_ADD,
+	ST_CHANGE_NOTE,
 	ST_CHANGES_SINCE,
 	ST_LAST_CHANGE,
 	ST_NEXT_SCHEDULED,
@@ -212,6 +213,7 @@ static const char *const sql[ST__MAX] = {
 			  "   JOIN categories c ON c.id = a.category_id WHERE a.id = ?1"
 			  "  UNION ALL SELECT 'author:' || u.slug FROM articles a"
 			  "   JOIN authors u ON u.id = a.author_id WHERE a.id = ?1)), ''))",
+	[ST_CHANGE_NOTE] = "INSERT INTO changes (article_id, at, terms) VALUES (0, ?2, ?1)",
 	[ST_CHANGES_SINCE] = "SELECT id, article_id, terms FROM changes WHERE id > ?1 ORDER BY id"
 			     " LIMIT ?2",
 	[ST_LAST_CHANGE] = "SELECT coalesce(max(id), 0) FROM changes",
@@ -235,6 +237,7 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST__MAX]; /* prepared on first use, finalized by store_close() */
 	sqlite3_stmt *xst[SQ_XSLOTS]; /* the same for the backend's other files */
+	struct sq_search *search;  /* search.c's per-connection state */
 };
 
 /* Maps an SQLite result code to enum dp_err. A UNIQUE violation can only be
@@ -557,6 +560,8 @@ int store_open(const char *path, int flags, struct store **ret)
 				  NULL, NULL, NULL));
 	if (rc)
 		goto fail;
+	if ((rc = sq_search_open(s)))
+		goto fail;
 	rc = sqlite_migrate(s->db, NULL);
 	if (rc)
 		goto fail;
@@ -576,6 +581,7 @@ void store_close(struct store *s)
 		sqlite3_finalize(s->st[i]);
 	for (size_t i = 0; i < SQ_XSLOTS; i++)
 		sqlite3_finalize(s->xst[i]);
+	sq_search_close(s);
 	sqlite3_close_v2(s->db);
 	free(s);
 }
@@ -961,8 +967,9 @@ int store_article_save(struct store *s, struct article *a, const char *const *ta
 		if (rc)
 			goto out;
 	}
-	if (!a->id)
-		rc = change_add(s, id, now);
+	if (!a->id && (rc = change_add(s, id, now)))
+		goto out;
+	rc = sq_search_article(s, id, now);
 out:
 	rc = write_end(s, own, rc);
 	if (!rc) {
@@ -1000,7 +1007,8 @@ int store_article_set_status(struct store *s, int64_t id, enum article_status st
 	sqlite3_reset(st);
 	if (rc)
 		goto out;
-	rc = change_add(s, id, now);
+	if (!(rc = change_add(s, id, now)))
+		rc = sq_search_article(s, id, now);
 out:
 	return write_end(s, own, rc);
 }
@@ -1017,7 +1025,8 @@ int store_article_delete(struct store *s, int64_t id)
 	if (rc)
 		return rc;
 	/* Logged first, so the entry names the terms the article had. */
-	if ((rc = change_add(s, id, (int64_t)time(NULL))) || (rc = use(s, ST_ART_DELETE, &st)))
+	if ((rc = change_add(s, id, (int64_t)time(NULL))) ||
+	    (rc = sq_search_forget(s, id, (int64_t)time(NULL))) || (rc = use(s, ST_ART_DELETE, &st)))
 		goto out;
 	if (!(rc = bind_i64(st, 1, id)) && !(rc = step(st, NULL)) && sqlite3_changes(s->db) == 0)
 		rc = DP_ENOTFOUND;
@@ -1196,6 +1205,28 @@ int sq_write_end(struct store *s, bool own, int rc)
 int sq_change_add(struct store *s, int64_t article_id, int64_t at)
 {
 	return change_add(s, article_id, at);
+}
+
+int sq_change_note(struct store *s, const char *terms, int64_t at)
+{
+	sqlite3_stmt *st;
+	int rc = use(s, ST_CHANGE_NOTE, &st);
+	if (rc)
+		return rc;
+	if (!(rc = bind_text(st, 1, terms)) && !(rc = bind_i64(st, 2, at)))
+		rc = step(st, NULL);
+	sqlite3_reset(st);
+	return rc;
+}
+
+sqlite3 *sq_db(struct store *s)
+{
+	return s->db;
+}
+
+struct sq_search **sq_search_slot(struct store *s)
+{
+	return &s->search;
 }
 
 int sq_changes(struct store *s)
