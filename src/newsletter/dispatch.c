@@ -420,9 +420,9 @@ static int digest_one(const struct mail_env *env, const struct subscriber *sub, 
 	int64_t *ids = malloc(DIGEST_ITEMS_MAX * sizeof *ids);
 	json_t *ctx = json_object(), *list = json_array();
 	char *subject = NULL, date[64];
-	size_t n = 0;
+	size_t n = 0, waiting = 0;
 	int rc = ids && ctx && list ? DP_OK : DP_ENOMEM;
-	if (rc || (rc = store_digest_items(env->store, sub->id, ids, DIGEST_ITEMS_MAX, &n)))
+	if (rc || (rc = store_digest_items(env->store, sub->id, ids, DIGEST_ITEMS_MAX, &n, &waiting)))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		json_t *a = digest_article(env, cache, ids[i], &rc);
@@ -442,6 +442,10 @@ static int digest_one(const struct mail_env *env, const struct subscriber *sub, 
 		}
 		json_object_set_new(ctx, "subject", json_string(subject));
 		json_object_set_new(ctx, "count", json_integer((json_int_t)json_array_size(list)));
+		/* Past DIGEST_ITEMS_MAX the newest are listed; the mail says how
+		 * many more there were (all count as sent below). */
+		if (waiting > n)
+			json_object_set_new(ctx, "more", json_integer((json_int_t)(waiting - n)));
 		json_object_set_new(ctx, weekly ? "weekly" : "daily", json_true());
 		json_object_set_new(ctx, "articles", list);
 		list = NULL;

@@ -470,9 +470,11 @@ int store_alert_record(struct store *s, int64_t subscriber_id, int64_t article_i
  * whose last digest was before `before`, id > after_id, up to limit. */
 int store_digest_due(struct store *s, enum sub_frequency f, int64_t before, int64_t after_id,
 		     size_t limit, struct subscriber **ret, size_t *ret_n);
-/* The article ids waiting for the subscriber's digest, oldest first. */
+/* The article ids waiting for the subscriber's digest: the newest max of
+ * them, listed oldest first; *ret_waiting (optional): how many wait in all,
+ * so a digest can say how many more there were. */
 int store_digest_items(struct store *s, int64_t subscriber_id, int64_t *ret, size_t max,
-		       size_t *ret_n);
+		       size_t *ret_n, size_t *ret_waiting);
 /* The waiting items went out in a digest at now (last_digest_at = now). */
 int store_digest_done(struct store *s, int64_t subscriber_id, int64_t now);
 

@@ -980,17 +980,23 @@ static void test_digest(void **state)
 	assert_int_equal(store_digest_due(s, FREQ_DAILY, T0 + DAY, d1, 10, &list, &n), DP_OK);
 	assert_int_equal(n, 0);
 
-	assert_int_equal(store_digest_items(s, d1, items, 10, &n), DP_OK);
+	size_t waiting = 99;
+	assert_int_equal(store_digest_items(s, d1, items, 10, &n, &waiting), DP_OK);
 	assert_int_equal(n, 2);
+	assert_int_equal(waiting, 2);
 	assert_int_equal(items[0], a2);
 	assert_int_equal(items[1], a1);
-	assert_int_equal(store_digest_items(s, d1, items, 1, &n), DP_OK);
+	/* Past max, the newest are listed, and the count says how many more wait. */
+	assert_int_equal(store_digest_items(s, d1, items, 1, &n, &waiting), DP_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(store_digest_items(s, d2, items, 10, &n), DP_OK);
+	assert_int_equal(items[0], a1);
+	assert_int_equal(waiting, 2);
+	assert_int_equal(store_digest_items(s, d2, items, 10, &n, &waiting), DP_OK);
 	assert_int_equal(n, 0);
+	assert_int_equal(waiting, 0);
 
 	assert_int_equal(store_digest_done(s, d1, T0 + DAY), DP_OK);
-	assert_int_equal(store_digest_items(s, d1, items, 10, &n), DP_OK);
+	assert_int_equal(store_digest_items(s, d1, items, 10, &n, NULL), DP_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(raw_int(path, "SELECT last_digest_at FROM subscribers WHERE email_key = "
 				       "'d1@example.org'"),

@@ -92,6 +92,7 @@ enum {
 	S_ALERT_RECORD,
 	S_DIGEST_DUE,
 	S_DIGEST_ITEMS,
+	S_DIGEST_WAITING,
 	S_DIGEST_DONE_ITEMS,
 	S_DIGEST_DONE_SUB,
 	S_NL_INSERT,
@@ -222,8 +223,13 @@ static const char *const sql[S__MAX] = {
 			 "  INDEXED BY subscriber_alerts_waiting"
 			 "  WHERE r.subscriber_id = s.id AND r.waiting = 1)"
 			 " ORDER BY s.id LIMIT ?4",
-	[S_DIGEST_ITEMS] = "SELECT article_id FROM subscriber_alerts"
-			   " WHERE subscriber_id = ?1 AND waiting = 1 ORDER BY at, article_id LIMIT ?2",
+	[S_DIGEST_ITEMS] = "SELECT article_id FROM (SELECT article_id, at FROM subscriber_alerts"
+			   "  WHERE subscriber_id = ?1 AND waiting = 1"
+			   "  ORDER BY at DESC, article_id DESC LIMIT ?2)"
+			   " ORDER BY at, article_id",
+	[S_DIGEST_WAITING] = "SELECT count(*) FROM subscriber_alerts"
+			     " INDEXED BY subscriber_alerts_waiting"
+			     " WHERE subscriber_id = ?1 AND waiting = 1",
 	[S_DIGEST_DONE_ITEMS] = "UPDATE subscriber_alerts INDEXED BY subscriber_alerts_waiting"
 				" SET waiting = 0, at = ?2"
 				" WHERE subscriber_id = ?1 AND waiting = 1",
@@ -1651,13 +1657,23 @@ int store_digest_due(struct store *s, enum sub_frequency f, int64_t before, int6
 }
 
 int store_digest_items(struct store *s, int64_t subscriber_id, int64_t *ret, size_t max,
-		       size_t *ret_n)
+		       size_t *ret_n, size_t *ret_waiting)
 {
 	sqlite3_stmt *st;
 	int rc;
 	if (!s || !ret_n || (max && !ret))
 		return DP_EINVAL;
 	*ret_n = 0;
+	if (ret_waiting) {
+		bool row;
+		if ((rc = use(s, S_DIGEST_WAITING, &st)))
+			return rc;
+		if (!(rc = sq_bind_i64(st, 1, subscriber_id)) && !(rc = sq_step(st, &row)))
+			*ret_waiting = row ? (size_t)sqlite3_column_int64(st, 0) : 0;
+		sqlite3_reset(st);
+		if (rc)
+			return rc;
+	}
 	if (!max)
 		return DP_OK;
 	if ((rc = use(s, S_DIGEST_ITEMS, &st)))
