@@ -3,6 +3,7 @@
 #ifndef DEPESCHE_CLI_CLI_H
 #define DEPESCHE_CLI_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 struct site;
@@ -21,6 +22,27 @@ int cli_newsletter(int argc, char **argv, const char *data_dir);
 int cli_subscriber(int argc, char **argv, const char *data_dir);
 int cli_job(int argc, char **argv, const char *data_dir);
 int cli_search(int argc, char **argv, const char *data_dir);
+
+/* What a subcommand of a command group (post, job, newsletter, subscriber)
+ * gets: the loaded site, its open database and the time the command began. */
+struct store;
+struct cli_env {
+	const struct site *site;
+	struct store *st;
+	int64_t now;
+};
+/* One subcommand; argv[0] is its name. Returns the exit status. */
+struct cli_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv, const struct cli_env *env);
+};
+/* The shape every command group shares: no subcommand → help on stderr
+ * (exit 2); --help or -h anywhere → help on stdout (exit 0); an unknown
+ * subcommand → a message and the help (exit 2); else the site and its
+ * database are opened, the subcommand runs with argv from its name on, and
+ * both are closed. cmds ends with { NULL, NULL }. */
+int cli_dispatch(const char *group, const struct cli_cmd *cmds, void (*help)(FILE *out),
+		 int argc, char **argv, const char *data_dir);
 
 /* Reports the option getopt_long just refused ("depesche: unknown option or
  * missing value: --x"); returns EXIT_USAGE. */

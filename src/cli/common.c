@@ -2,10 +2,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "cli/cli.h"
 #include "site/site.h"
+#include "store/store.h"
 #include "util/err.h"
 
 int cli_fail(const char *fmt, ...)
@@ -38,4 +40,48 @@ int cli_site_open(const char *data_dir, struct site *ret)
 		setenv("TZ", ret->timezone, 1);
 	tzset();
 	return EXIT_OK;
+}
+
+static int is_help(const char *arg)
+{
+	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+int cli_dispatch(const char *group, const struct cli_cmd *cmds, void (*help)(FILE *out),
+		 int argc, char **argv, const char *data_dir)
+{
+	if (argc < 2 || is_help(argv[1])) {
+		help(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	const struct cli_cmd *cmd = cmds;
+	while (cmd->name && strcmp(cmd->name, argv[1]) != 0)
+		cmd++;
+	if (!cmd->name) {
+		cli_fail("unknown %s command '%s'", group, argv[1]);
+		help(stderr);
+		return EXIT_USAGE;
+	}
+	for (int k = 2; k < argc; k++)
+		if (is_help(argv[k])) {
+			help(stdout);
+			return EXIT_OK;
+		}
+	struct site site;
+	struct store *st = NULL;
+	if (cli_site_open(data_dir, &site))
+		return EXIT_ERR;
+	char *path = site_db_path(&site);
+	int rc = path ? store_open(path, 0, &st) : DP_ENOMEM;
+	int r = EXIT_OK;
+	if (rc) {
+		r = cli_fail("cannot open the database %s: %s", path ? path : "", dp_strerror(rc));
+	} else {
+		struct cli_env env = { &site, st, (int64_t)time(NULL) };
+		r = cmd->fn(argc - 1, argv + 1, &env);
+	}
+	free(path);
+	store_close(st);
+	site_release(&site);
+	return r;
 }

@@ -116,8 +116,10 @@ static int get_issue(struct store *st, const char *arg, struct newsletter *ret)
 	return EXIT_OK;
 }
 
-static int cmd_create(int argc, char **argv, struct store *st, int64_t now)
+static int cmd_create(int argc, char **argv, const struct cli_env *env)
 {
+	struct store *st = env->st;
+	int64_t now = env->now;
 	static const struct option lo[] = {
 		{ "subject", required_argument, NULL, 's' },
 		{ "topics", required_argument, NULL, 't' },
@@ -171,8 +173,14 @@ static void figures(struct store *st, const struct newsletter *nl, size_t c[OUTB
 		store_outbox_counts_for(st, nl->id, c);
 }
 
-static int cmd_list(struct store *st)
+static int cmd_list(int argc, char **argv, const struct cli_env *env)
 {
+	struct store *st = env->st;
+	if (argc != 1) {
+		cli_fail("list takes no arguments");
+		return EXIT_USAGE;
+	}
+	(void)argv;
 	size_t offset = 0, total = 0;
 	printf("%-6s %-8s %8s %8s %8s  %s\n", "ID", "STATUS", "QUEUED", "SENT", "FAILED", "SUBJECT");
 	for (;;) {
@@ -202,8 +210,9 @@ static void print_time(const char *label, int64_t t)
 	printf("%-10s %s\n", label, when);
 }
 
-static int cmd_show(int argc, char **argv, struct store *st)
+static int cmd_show(int argc, char **argv, const struct cli_env *env)
 {
+	struct store *st = env->st;
 	if (argc != 2) {
 		cli_fail("usage: depesche newsletter show ID");
 		return EXIT_USAGE;
@@ -225,8 +234,10 @@ static int cmd_show(int argc, char **argv, struct store *st)
 	return EXIT_OK;
 }
 
-static int cmd_send(int argc, char **argv, struct store *st, int64_t now)
+static int cmd_send(int argc, char **argv, const struct cli_env *env)
 {
+	struct store *st = env->st;
+	int64_t now = env->now;
 	if (argc != 2) {
 		cli_fail("usage: depesche newsletter send ID");
 		return EXIT_USAGE;
@@ -248,8 +259,9 @@ static int cmd_send(int argc, char **argv, struct store *st, int64_t now)
 	return r;
 }
 
-static int cmd_delete(int argc, char **argv, struct store *st)
+static int cmd_delete(int argc, char **argv, const struct cli_env *env)
 {
+	struct store *st = env->st;
 	if (argc != 2) {
 		cli_fail("usage: depesche newsletter delete ID");
 		return EXIT_USAGE;
@@ -267,47 +279,13 @@ static int cmd_delete(int argc, char **argv, struct store *st)
 
 int cli_newsletter(int argc, char **argv, const char *data_dir)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		help(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
-	}
-	static const char *const cmds[] = { "create", "list", "show", "send", "delete", NULL };
-	size_t i;
-	for (i = 0; cmds[i] && strcmp(cmds[i], argv[1]) != 0; i++)
-		;
-	if (!cmds[i]) {
-		cli_fail("unknown newsletter command '%s'", argv[1]);
-		help(stderr);
-		return EXIT_USAGE;
-	}
-	for (int k = 2; k < argc; k++)
-		if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
-			help(stdout);
-			return EXIT_OK;
-		}
-	struct site site;
-	struct store *st = NULL;
-	if (cli_site_open(data_dir, &site))
-		return EXIT_ERR;
-	char *path = site_db_path(&site);
-	int rc = path ? store_open(path, 0, &st) : DP_ENOMEM;
-	free(path);
-	int r = rc ? cli_fail("cannot open the database: %s", dp_strerror(rc)) : EXIT_OK;
-	int64_t now = (int64_t)time(NULL);
-	if (!r) {
-		const char *c = argv[1];
-		if (strcmp(c, "create") == 0)
-			r = cmd_create(argc - 1, argv + 1, st, now);
-		else if (strcmp(c, "list") == 0)
-			r = argc == 2 ? cmd_list(st) : (cli_fail("list takes no arguments"), EXIT_USAGE);
-		else if (strcmp(c, "show") == 0)
-			r = cmd_show(argc - 1, argv + 1, st);
-		else if (strcmp(c, "send") == 0)
-			r = cmd_send(argc - 1, argv + 1, st, now);
-		else
-			r = cmd_delete(argc - 1, argv + 1, st);
-	}
-	store_close(st);
-	site_release(&site);
-	return r;
+	static const struct cli_cmd cmds[] = {
+		{ "create", cmd_create },
+		{ "list", cmd_list },
+		{ "show", cmd_show },
+		{ "send", cmd_send },
+		{ "delete", cmd_delete },
+		{ NULL, NULL },
+	};
+	return cli_dispatch("newsletter", cmds, help, argc, argv, data_dir);
 }

@@ -128,16 +128,6 @@ static int parse_post_opts(int argc, char **argv, struct post_input *in, int *pu
 	return 0;
 }
 
-static int open_store(const struct site *site, struct store **ret)
-{
-	char *path = site_db_path(site);
-	int rc = path ? store_open(path, 0, ret) : DP_ENOMEM;
-	if (rc)
-		cli_fail("cannot open the database %s: %s", path ? path : "", dp_strerror(rc));
-	free(path);
-	return rc ? EXIT_ERR : EXIT_OK;
-}
-
 /* Finds an article by slug, or by id when the argument is a number. */
 static int find_article(struct store *st, const char *key, struct article *ret)
 {
@@ -152,8 +142,10 @@ static int find_article(struct store *st, const char *key, struct article *ret)
 	return EXIT_OK;
 }
 
-static int cmd_add(int argc, char **argv, const struct site *site, struct store *st)
+static int cmd_add(int argc, char **argv, const struct cli_env *env)
 {
+	const struct site *site = env->site;
+	struct store *st = env->st;
 	struct post_input in = { .draft = 0 };
 	char *body = NULL;
 	struct article a = { 0 };
@@ -184,8 +176,10 @@ static int cmd_add(int argc, char **argv, const struct site *site, struct store 
 	return r;
 }
 
-static int cmd_edit(int argc, char **argv, const struct site *site, struct store *st)
+static int cmd_edit(int argc, char **argv, const struct cli_env *env)
 {
+	const struct site *site = env->site;
+	struct store *st = env->st;
 	struct post_input in = { .draft = -1 };
 	char *body = NULL;
 	struct article a = { 0 };
@@ -243,8 +237,9 @@ static json_t *article_json(const struct article *a, int with_body)
 	return o;
 }
 
-static int cmd_list(int argc, char **argv, struct store *st)
+static int cmd_list(int argc, char **argv, const struct cli_env *env)
 {
+	struct store *st = env->st;
 	struct post_input in = { 0 };
 	int json = 0, all = 0;
 	int r = parse_post_opts(argc, argv, &in, NULL, &json, &all);
@@ -282,8 +277,9 @@ static int cmd_list(int argc, char **argv, struct store *st)
 	return EXIT_OK;
 }
 
-static int cmd_show(int argc, char **argv, struct store *st)
+static int cmd_show(int argc, char **argv, const struct cli_env *env)
 {
+	struct store *st = env->st;
 	struct post_input in = { 0 };
 	struct article a = { 0 };
 	int json = 0;
@@ -322,8 +318,10 @@ static int cmd_show(int argc, char **argv, struct store *st)
 	return EXIT_OK;
 }
 
-static int cmd_status(int argc, char **argv, struct store *st, const char *verb)
+static int cmd_status(int argc, char **argv, const struct cli_env *env)
 {
+	struct store *st = env->st;
+	const char *verb = argv[0];
 	struct article a = { 0 };
 	if (argc != 2 || argv[1][0] == '-')
 		return cli_fail("post %s needs exactly one SLUG", verb);
@@ -360,8 +358,10 @@ static const char *json_str(json_t *o, const char *key, int *bad)
 	return json_string_value(v);
 }
 
-static int cmd_import(int argc, char **argv, const struct site *site, struct store *st)
+static int cmd_import(int argc, char **argv, const struct cli_env *env)
 {
+	const struct site *site = env->site;
+	struct store *st = env->st;
 	(void)argv;
 	if (argc != 1)
 		return cli_fail("post import takes no arguments; it reads JSON Lines from stdin");
@@ -434,46 +434,16 @@ static int cmd_import(int argc, char **argv, const struct site *site, struct sto
 
 int cli_post(int argc, char **argv, const char *data_dir)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		help(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
-	}
-	static const char *const cmds[] = { "add", "list", "show", "edit", "publish",
-					    "unpublish", "delete", "import", NULL };
-	size_t i;
-	for (i = 0; cmds[i] && strcmp(cmds[i], argv[1]) != 0; i++)
-		;
-	if (!cmds[i]) {
-		cli_fail("unknown post command '%s'", argv[1]);
-		help(stderr);
-		return EXIT_USAGE;
-	}
-	for (int k = 2; k < argc; k++)
-		if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
-			help(stdout);
-			return EXIT_OK;
-		}
-	struct site site;
-	struct store *st = NULL;
-	if (cli_site_open(data_dir, &site))
-		return EXIT_ERR;
-	int r = open_store(&site, &st);
-	if (!r) {
-		const char *c = argv[1];
-		if (strcmp(c, "add") == 0)
-			r = cmd_add(argc - 1, argv + 1, &site, st);
-		else if (strcmp(c, "list") == 0)
-			r = cmd_list(argc - 1, argv + 1, st);
-		else if (strcmp(c, "show") == 0)
-			r = cmd_show(argc - 1, argv + 1, st);
-		else if (strcmp(c, "edit") == 0)
-			r = cmd_edit(argc - 1, argv + 1, &site, st);
-		else if (strcmp(c, "import") == 0)
-			r = cmd_import(argc - 1, argv + 1, &site, st);
-		else
-			r = cmd_status(argc - 1, argv + 1, st, c);
-	}
-	store_close(st);
-	site_release(&site);
-	return r;
+	static const struct cli_cmd cmds[] = {
+		{ "add", cmd_add },
+		{ "list", cmd_list },
+		{ "show", cmd_show },
+		{ "edit", cmd_edit },
+		{ "publish", cmd_status },
+		{ "unpublish", cmd_status },
+		{ "delete", cmd_status },
+		{ "import", cmd_import },
+		{ NULL, NULL },
+	};
+	return cli_dispatch("post", cmds, help, argc, argv, data_dir);
 }

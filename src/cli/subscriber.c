@@ -220,8 +220,9 @@ static void print_topics(const struct subscriber *sub)
 
 /* ---- the commands ---- */
 
-static int cmd_list(int argc, char **argv, struct store *st)
+static int cmd_list(int argc, char **argv, const struct cli_env *env)
 {
+	struct store *st = env->st;
 	static const struct option lo[] = {
 		{ "status", required_argument, NULL, 's' },
 		{ "search", required_argument, NULL, 'q' },
@@ -324,8 +325,9 @@ static int one_address(int argc, char **argv, const char *usage, bool *json, con
 	return EXIT_OK;
 }
 
-static int cmd_show(int argc, char **argv, struct store *st)
+static int cmd_show(int argc, char **argv, const struct cli_env *env)
 {
+	struct store *st = env->st;
 	const char *addr = NULL;
 	bool as_json = false;
 	struct subscriber sub;
@@ -393,8 +395,10 @@ static int cmd_show(int argc, char **argv, struct store *st)
 	return r;
 }
 
-static int cmd_add(int argc, char **argv, struct store *st, int64_t now)
+static int cmd_add(int argc, char **argv, const struct cli_env *env)
 {
+	struct store *st = env->st;
+	int64_t now = env->now;
 	static const struct option lo[] = {
 		{ "topics", required_argument, NULL, 't' },
 		{ "no-newsletter", no_argument, NULL, 'n' },
@@ -590,8 +594,10 @@ static int import_line(struct import *im, char *line, size_t lineno)
 	return DP_OK;
 }
 
-static int cmd_import(int argc, char **argv, struct store *st, int64_t now)
+static int cmd_import(int argc, char **argv, const struct cli_env *env)
 {
+	struct store *st = env->st;
+	int64_t now = env->now;
 	static const struct option lo[] = {
 		{ "note", required_argument, NULL, 'o' },
 		{ "no-newsletter", no_argument, NULL, 'n' },
@@ -671,8 +677,9 @@ out:
 	return r;
 }
 
-static int cmd_delete(int argc, char **argv, struct store *st)
+static int cmd_delete(int argc, char **argv, const struct cli_env *env)
 {
+	struct store *st = env->st;
 	const char *addr = NULL;
 	struct subscriber sub;
 	int r = one_address(argc, argv, "delete EMAIL", NULL, &addr);
@@ -696,47 +703,13 @@ static int cmd_delete(int argc, char **argv, struct store *st)
 
 int cli_subscriber(int argc, char **argv, const char *data_dir)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		help(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
-	}
-	static const char *const cmds[] = { "list", "show", "add", "import", "delete", NULL };
-	size_t i;
-	for (i = 0; cmds[i] && strcmp(cmds[i], argv[1]) != 0; i++)
-		;
-	if (!cmds[i]) {
-		cli_fail("unknown subscriber command '%s'", argv[1]);
-		help(stderr);
-		return EXIT_USAGE;
-	}
-	for (int k = 2; k < argc; k++)
-		if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
-			help(stdout);
-			return EXIT_OK;
-		}
-	struct site site;
-	struct store *st = NULL;
-	if (cli_site_open(data_dir, &site))
-		return EXIT_ERR;
-	char *path = site_db_path(&site);
-	int rc = path ? store_open(path, 0, &st) : DP_ENOMEM;
-	free(path);
-	int r = rc ? cli_fail("cannot open the database: %s", dp_strerror(rc)) : EXIT_OK;
-	int64_t now = (int64_t)time(NULL);
-	if (!r) {
-		const char *c = argv[1];
-		if (strcmp(c, "list") == 0)
-			r = cmd_list(argc - 1, argv + 1, st);
-		else if (strcmp(c, "show") == 0)
-			r = cmd_show(argc - 1, argv + 1, st);
-		else if (strcmp(c, "add") == 0)
-			r = cmd_add(argc - 1, argv + 1, st, now);
-		else if (strcmp(c, "import") == 0)
-			r = cmd_import(argc - 1, argv + 1, st, now);
-		else
-			r = cmd_delete(argc - 1, argv + 1, st);
-	}
-	store_close(st);
-	site_release(&site);
-	return r;
+	static const struct cli_cmd cmds[] = {
+		{ "list", cmd_list },
+		{ "show", cmd_show },
+		{ "add", cmd_add },
+		{ "import", cmd_import },
+		{ "delete", cmd_delete },
+		{ NULL, NULL },
+	};
+	return cli_dispatch("subscriber", cmds, help, argc, argv, data_dir);
 }
