@@ -191,7 +191,18 @@ class Site:
         'left untouched' checks."""
         con = sqlite3.connect(self.db, timeout=5)
         try:
-            return "\n".join(con.iterdump())
+            # Not iterdump(): it reads the search index's virtual table,
+            # whose tokenizer only the server's SQLite knows. The index's
+            # shadow tables are ordinary tables and are dumped like the rest.
+            out = [r[0] for r in con.execute(
+                "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name")]
+            tables = con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                " AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name").fetchall()
+            for (name,) in tables:
+                quoted = '"%s"' % name.replace('"', '""')
+                out += [repr(r) for r in con.execute("SELECT * FROM %s" % quoted)]
+            return "\n".join(out)
         finally:
             con.close()
 
