@@ -23,6 +23,7 @@ static const struct command {
 	{ "subscriber", cli_subscriber, "newsletter subscribers: list, add, import, delete" },
 	{ "job", cli_job, "job listings: add, list, edit, expire, delete" },
 	{ "search", cli_search, "the site search: reindex" },
+	{ "box", cli_box, "the site's boxes: list, add, up, down, show, hide, delete" },
 };
 
 static void usage(FILE *f)

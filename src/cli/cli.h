@@ -22,6 +22,7 @@ int cli_newsletter(int argc, char **argv, const char *data_dir);
 int cli_subscriber(int argc, char **argv, const char *data_dir);
 int cli_job(int argc, char **argv, const char *data_dir);
 int cli_search(int argc, char **argv, const char *data_dir);
+int cli_box(int argc, char **argv, const char *data_dir);
 
 /* What a subcommand of a command group (post, job, newsletter, subscriber)
  * gets: the loaded site, its open database and the time the command began. */
