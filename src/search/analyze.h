@@ -42,6 +42,10 @@ typedef int (*analyze_cb)(void *arg, const char *term, size_t len, size_t start,
 int analyzer_run(struct analyzer *a, const char *text, size_t len, enum analyze_mode mode,
 		 analyze_cb cb, void *arg);
 
+/* Whether text holds a word at all: a letter or digit as the analyzer
+ * sees one (a query token without one yields no term). Needs no analyzer. */
+bool analyze_has_word(const char *text, size_t len);
+
 /* The term of one word (the first word in it) into out (ANALYZE_TERM_MAX +
  * 1 bytes, NUL-terminated); *ret_len 0 when there is none. */
 int analyzer_term(struct analyzer *a, const char *word, size_t len, char *out, size_t *ret_len);

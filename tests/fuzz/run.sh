@@ -16,7 +16,7 @@ srcs=$(cd "$root" && ls src/*/*.c src/*/*/*.c | grep -v '_test\.c$' | grep -v '^
 flags="-std=c17 -g -O1 -D_GNU_SOURCE -DDEPESCHE_VERSION=\"fuzz\" -DDEPESCHE_THEME_DIR=\"$root/themes/default\" -I$root/src"
 libs="$(pkg-config --cflags --libs libmicrohttpd sqlite3 libcmark-gfm libsodium jansson zlib libbrotlienc libcurl opendkim) -lcmark-gfm-extensions -lstemmer -lpthread -lm"
 
-for t in route mustache markdown comment; do
+for t in route mustache markdown comment search; do
   bin="$out/fuzz_$t"
   # shellcheck disable=SC2086
   if ! (cd "$root" && clang $flags -fsanitize=fuzzer,address,undefined \
