@@ -116,6 +116,28 @@ const char *feed_lang(const struct site *site);
 /* <name>text</name> and a newline, text escaped with xml_txt. */
 void feed_elem(struct buf *b, const char *name, const char *text);
 
+/* The job feed (/jobs/feed/): one item per job, newest posted first as
+ * given. summary is plain text the page made of employer, place and type
+ * (it becomes the item's description, HTML-escaped); type_label is the
+ * item's category. */
+struct feed_job {
+	const struct job *job;       /* with description_html (NULL: none) */
+	const char *summary;
+	const char *type_label;
+};
+/* RSS 2.0: the channel as feed_rss() writes it; items with title, link and
+ * guid (base_url + "/jobs/" + slug + "/"), pubDate (posted_at), a category
+ * for the type and one for the place, description (summary) and
+ * content:encoded (the job's description). lastBuildDate is m->updated,
+ * else the newest updated_at of the jobs, else now. */
+int feed_rss_jobs(struct buf *out, const struct site *site, const struct feed_meta *m,
+		  const struct feed_job *items, size_t n);
+/* feed_sitemap() followed by the job board (/jobs/, lastmod = the newest
+ * job's change) and each of the njobs jobs (loc, lastmod = updated_at)
+ * before the urlset closes; njobs 0 writes what feed_sitemap() writes. */
+int feed_sitemap_jobs(struct buf *out, const struct site *site, const struct article_list *items,
+		      const struct job *jobs, size_t njobs);
+
 /* An article's approved comments (l may be NULL: none) as a feed. */
 enum feed_format { FEED_RSS, FEED_ATOM, FEED_JSON };
 int feed_comments(struct buf *out, enum feed_format fmt, const struct site *site,

@@ -654,6 +654,101 @@ static void test_news_cap(void **state)
 	free(a);
 }
 
+/* The job feed and the sitemap with jobs (issue 5): hostile text in every
+ * field of a job survives as text, the document parses, every item has
+ * its link, guid, date and categories. */
+static void test_jobs(void **state)
+{
+	(void)state;
+	static const struct job jobs[] = {
+		{ .id = 1, .slug = (char *)"volontariat", .title = (char *)HOSTILE_TITLE,
+		  .employer = (char *)"M\xC3\xBCller & <S\xC3\xB6hne>", .location = (char *)"K&ln ]]>",
+		  .remote = true, .type = JOB_INTERNSHIP, .description_html = (char *)HOSTILE_BODY,
+		  .apply_url = (char *)"https://example.org/?a=1&b=2", .posted_at = 1782864000,
+		  .valid_through = 1790000000, .updated_at = 1782900000 },
+		{ .id = 2, .slug = (char *)"remote", .title = (char *)"Entwickler", .employer = (char *)"E",
+		  .location = (char *)"", .remote = true, .type = JOB_CONTRACT,
+		  .apply_url = (char *)"mailto:a@example.org", .posted_at = 1700000000,
+		  .valid_through = 1790000000, .updated_at = 1700000000 },
+	};
+	const struct feed_job items[] = {
+		{ &jobs[0], HOSTILE_EXCERPT, "Praktikum <&>" },
+		{ &jobs[1], "E \xC2\xB7 Remote", "Freie Mitarbeit" },
+	};
+	struct feed_meta m = { "Site \xE2\x80\x93 Stellen & <Jobs>", "Offene <Stellen>",
+			       "/jobs/feed/", "/jobs/", 0 };
+	struct buf b = BUF_INIT(0);
+	struct xdoc x;
+	char want[256];
+
+	assert_int_equal(feed_rss_jobs(&b, &site_hostile, &m, items, 2), DP_OK);
+	const char *doc = buf_cstr(&b);
+	if (strcasestr(doc, "<script"))
+		fail_msg("raw <script in the job feed");
+	assert_null(strstr(doc, "]]>"));
+	assert_null(strchr(doc, '\x01'));
+	if (xmllint_noout(doc) != 0)
+		fail_msg("xmllint rejects the job feed:\n%s", doc);
+	xdoc_open(&x, doc);
+	xpath_count(&x, "/rss/channel/item", 2);
+	xpath_eq(&x, "string(/rss/channel/title)", m.title);
+	snprintf(want, sizeof want, "%s/jobs/", site_hostile.base_url);
+	xpath_eq(&x, "string(/rss/channel/link)", want);
+	snprintf(want, sizeof want, "%s/jobs/feed/", site_hostile.base_url);
+	xpath_eq(&x, "string(/rss/channel/" L("link") "[@rel=\"self\"]/@href)", want);
+	xpath_eq(&x, "string(/rss/channel/item[1]/title)", HOSTILE_TITLE_XML);
+	snprintf(want, sizeof want, "%s/jobs/volontariat/", site_hostile.base_url);
+	xpath_eq(&x, "string(/rss/channel/item[1]/link)", want);
+	xpath_eq(&x, "string(/rss/channel/item[1]/guid[@isPermaLink=\"true\"])", want);
+	xpath_eq(&x, "string(/rss/channel/item[1]/category[1])", "Praktikum <&>");
+	xpath_eq(&x, "string(/rss/channel/item[1]/category[2])", "K&ln ]]>");
+	xpath_eq(&x, "string(/rss/channel/item[1]/description)",
+		 "a &lt; b &amp; &quot;c&quot; ]]&gt; it&#39;s");
+	xpath_eq(&x, "string(/rss/channel/item[1]/" L("encoded") ")", HOSTILE_BODY);
+	xpath_eq(&x, "string(/rss/channel/item[1]/pubDate)", "Wed, 01 Jul 2026 00:00:00 +0000");
+	/* No place, no description: one category, no content. */
+	xpath_count(&x, "/rss/channel/item[2]/category", 1);
+	xpath_count(&x, "/rss/channel/item[2]/" L("encoded"), 0);
+	/* lastBuildDate: the newest change of a job. */
+	xpath_eq(&x, "string(/rss/channel/lastBuildDate)", "Wed, 01 Jul 2026 10:00:00 +0000");
+	assert_int_equal(check_dates(doc, "pubDate", RE_RFC822), 2);
+	xdoc_close(&x);
+	buf_release(&b);
+
+	/* No jobs: still a valid channel. */
+	b = (struct buf)BUF_INIT(0);
+	assert_int_equal(feed_rss_jobs(&b, &site_de, &m, NULL, 0), DP_OK);
+	assert_int_equal(xmllint_noout(buf_cstr(&b)), 0);
+	assert_null(strstr(buf_cstr(&b), "<item>"));
+	buf_release(&b);
+
+	/* The sitemap: the articles, then /jobs/ and each job. */
+	b = (struct buf)BUF_INIT(0);
+	assert_int_equal(feed_sitemap_jobs(&b, &site_hostile, &list_full, jobs, 2), DP_OK);
+	doc = buf_cstr(&b);
+	if (xmllint_noout(doc) != 0)
+		fail_msg("xmllint rejects the sitemap with jobs:\n%s", doc);
+	xdoc_open(&x, doc);
+	xpath_count(&x, "/" L("urlset") "/" L("url"), 1 + list_full.n + 1 + 2);
+	snprintf(want, sizeof want, "%s/jobs/", site_hostile.base_url);
+	xpath_eq(&x, "string(/" L("urlset") "/" L("url") "[5]/" L("loc") ")", want);
+	xpath_eq(&x, "string(/" L("urlset") "/" L("url") "[5]/" L("lastmod") ")",
+		 "2026-07-01T10:00:00Z");
+	snprintf(want, sizeof want, "%s/jobs/remote/", site_hostile.base_url);
+	xpath_eq(&x, "string(/" L("urlset") "/" L("url") "[7]/" L("loc") ")", want);
+	xdoc_close(&x);
+	buf_release(&b);
+
+	/* Without jobs it is feed_sitemap() to the byte. */
+	struct buf a = BUF_INIT(0);
+	b = (struct buf)BUF_INIT(0);
+	assert_int_equal(feed_sitemap(&a, &site_de, &list_full), DP_OK);
+	assert_int_equal(feed_sitemap_jobs(&b, &site_de, &list_full, NULL, 0), DP_OK);
+	assert_string_equal(buf_cstr(&a), buf_cstr(&b));
+	buf_release(&a);
+	buf_release(&b);
+}
+
 /* A buffer too small for the document: every writer reports DP_ETOOBIG. */
 static void test_too_big(void **state)
 {
@@ -689,6 +784,7 @@ int main(void)
 		cmocka_unit_test(test_news_cap),
 		cmocka_unit_test(test_too_big),
 		cmocka_unit_test(test_robots_newline),
+		cmocka_unit_test_teardown(test_jobs, remove_tmp),
 	};
 	enum { NUNITS = sizeof units / sizeof units[0] };
 	static struct CMUnitTest tests[NROWS + NUNITS];

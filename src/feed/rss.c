@@ -1,4 +1,4 @@
-/* rss.c — RSS 2.0 feeds (main, archive and comment feeds) and the helpers
+/* rss.c — RSS 2.0 feeds (main, archive, comment and job feeds) and the helpers
  * every feed writer shares: URLs, RFC 822 dates, the "updated" rule.
  *
  * RSS 2.0: https://www.rssboard.org/rss-specification
@@ -205,6 +205,55 @@ int feed_rss(struct buf *out, const struct site *site, const struct feed_meta *m
 		     m->self_path ? m->self_path : "/feed/", feed_newest(m, items));
 	for (size_t i = 0; items && i < items->n; i++)
 		item(out, site, &items->items[i]);
+	channel_close(out);
+	return buf_error(out);
+}
+
+/* base_url + "/jobs/" + slug + "/", XML-safe. */
+static void put_job_url(struct buf *b, const struct site *site, const char *slug)
+{
+	xml_txt(b, site->base_url);
+	buf_puts(b, "/jobs/");
+	url_path_seg(b, slug ? slug : "");
+	buf_putc(b, '/');
+}
+
+int feed_rss_jobs(struct buf *out, const struct site *site, const struct feed_meta *m,
+		  const struct feed_job *items, size_t n)
+{
+	const char *title = m->title ? m->title : site->title;
+	const char *desc = m->description ? m->description
+			 : site->description ? site->description : title;
+	int64_t updated = m->updated;
+	for (size_t i = 0; !m->updated && i < n; i++)
+		if (items[i].job->updated_at > updated)
+			updated = items[i].job->updated_at;
+	if (!updated)
+		updated = (int64_t)time(NULL);
+
+	channel_open(out, site, title, desc, m->html_path ? m->html_path : "/jobs/",
+		     m->self_path ? m->self_path : "/jobs/feed/", updated);
+	for (size_t i = 0; i < n; i++) {
+		const struct job *j = items[i].job;
+		buf_puts(out, "<item>\n");
+		feed_elem(out, "title", j->title);
+		buf_puts(out, "<link>");
+		put_job_url(out, site, j->slug);
+		buf_puts(out, "</link>\n<guid isPermaLink=\"true\">");
+		put_job_url(out, site, j->slug);
+		buf_puts(out, "</guid>\n");
+		elem_date(out, "pubDate", j->posted_at);
+		if (items[i].type_label && *items[i].type_label)
+			feed_elem(out, "category", items[i].type_label);
+		if (j->location && *j->location)
+			feed_elem(out, "category", j->location);
+		buf_puts(out, "<description>");
+		text_as_html(out, items[i].summary);
+		buf_puts(out, "</description>\n");
+		if (j->description_html && *j->description_html)
+			feed_elem(out, "content:encoded", j->description_html);
+		buf_puts(out, "</item>\n");
+	}
 	channel_close(out);
 	return buf_error(out);
 }

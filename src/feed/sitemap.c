@@ -20,6 +20,12 @@ static void lastmod(struct buf *b, int64_t t)
 
 int feed_sitemap(struct buf *out, const struct site *site, const struct article_list *items)
 {
+	return feed_sitemap_jobs(out, site, items, NULL, 0);
+}
+
+int feed_sitemap_jobs(struct buf *out, const struct site *site, const struct article_list *items,
+		      const struct job *jobs, size_t njobs)
+{
 	/* With no articles the home page keeps a lastmod of "now" (see
 	 * feed_newest()); a constant 1970 would tell crawlers it never changes. */
 	struct feed_meta none = { 0 };
@@ -37,6 +43,26 @@ int feed_sitemap(struct buf *out, const struct site *site, const struct article_
 		buf_puts(out, "</loc>\n");
 		lastmod(out, feed_item_updated(a));
 		buf_puts(out, "</url>\n");
+	}
+	if (jobs && njobs) {
+		int64_t newest = 0;
+		for (size_t i = 0; i < njobs; i++)
+			if (jobs[i].updated_at > newest)
+				newest = jobs[i].updated_at;
+		buf_puts(out, "<url>\n<loc>");
+		feed_put_url(out, site, "/jobs/");
+		buf_puts(out, "</loc>\n");
+		lastmod(out, newest);
+		buf_puts(out, "</url>\n");
+		for (size_t i = 0; i < njobs; i++) {
+			buf_puts(out, "<url>\n<loc>");
+			xml_txt(out, site->base_url);
+			buf_puts(out, "/jobs/");
+			url_path_seg(out, jobs[i].slug ? jobs[i].slug : "");
+			buf_puts(out, "/</loc>\n");
+			lastmod(out, jobs[i].updated_at);
+			buf_puts(out, "</url>\n");
+		}
 	}
 	buf_puts(out, "</urlset>\n");
 	return buf_error(out);

@@ -12,7 +12,9 @@
 
 #define NEWS_WINDOW (2 * 24 * 3600) /* Google News: the last two days */
 #define NEWS_MAX 1000
-#define SITEMAP_MAX 49999           /* sitemaps.org: 50,000 URLs per file, the home page is one */
+#define SITEMAP_JOBS 1000           /* current jobs in /sitemap.xml, at most */
+/* sitemaps.org: 50,000 URLs per file; the home page, /jobs/ and its jobs are some. */
+#define SITEMAP_MAX (49998 - SITEMAP_JOBS)
 
 static const char *const kinds[TERM__MAX] = {
 	[TERM_TAG] = "tag", [TERM_CATEGORY] = "category", [TERM_AUTHOR] = "author"
@@ -130,7 +132,21 @@ int page_sitemap(const struct page_req *req, struct page_res *res)
 			res->expires_at = list.items[list.n - 1].published_at + NEWS_WINDOW;
 		rc = feed_news_sitemap(&res->body, req->site, &list);
 	} else {
-		rc = feed_sitemap(&res->body, req->site, &list);
+		/* The current jobs too: the sitemap follows them ("l:jobs") and
+		 * is rendered again when one leaves or appears. */
+		struct job *jobs = NULL;
+		size_t njobs = 0;
+		int64_t next = 0;
+		struct job_query jq = { .now = req->now, .type = -1, .limit = SITEMAP_JOBS };
+		rc = store_jobs(req->store, &jq, &jobs, &njobs, NULL);
+		if (!rc)
+			rc = store_job_next_expiry(req->store, req->now, &next);
+		if (!rc) {
+			page_dep(res, cache_key("l:jobs"));
+			res->expires_at = next;
+			rc = feed_sitemap_jobs(&res->body, req->site, &list, jobs, njobs);
+		}
+		jobs_free(jobs, njobs);
 	}
 	article_list_release(&list);
 	return rc;

@@ -149,8 +149,10 @@ int page_search(const struct page_req *req, struct page_res *res);
  * it; depends on nothing (a box change drops every page). */
 int boxes_fill(const struct page_req *req, struct page_res *res, json_t *ctx);
 /* jobs.c: the context of a "jobs" box: box.jobs = the four newest public
- * jobs [{ title, url, employer, location, remote }]; records "l:jobs" and
- * lowers res->expires_at to the earliest valid_through shown. */
+ * jobs [{ title, url, employer, location (null when none), remote,
+ * type_label, posted_iso, posted_human }]; records "l:jobs" and lowers
+ * res->expires_at to the next change of the public jobs (also when there
+ * are none yet). */
 int jobs_box_fill(const struct page_req *req, struct page_res *res, json_t *box);
 /* related.c: article.related = [summary…] (store_related), recording a
  * dependency on each related article. */

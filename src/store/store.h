@@ -630,8 +630,9 @@ int store_job_locations(struct store *s, int64_t now, char ***ret, size_t *ret_n
 /* valid_through = now. DP_ENOTFOUND when none. */
 int store_job_expire(struct store *s, int64_t id, int64_t now);
 int store_job_delete(struct store *s, int64_t id);
-/* *ret: the earliest valid_through > now of public jobs (0 if none), for
- * the expiry of the pages that show them. */
+/* *ret: the earliest time after now at which the public jobs change — the
+ * valid_through of a public job or the posted_at of a job posted ahead (0
+ * if none) — for the expiry of the pages that show them. */
 int store_job_next_expiry(struct store *s, int64_t now, int64_t *ret);
 
 /* ---- boxes: the site's editor-managed boxes ----
