@@ -290,6 +290,40 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Percent-decoding of paths and query arguments (libmicrohttpd has turned
+ * '+' in arguments into spaces already), in place. A '%' without two hex
+ * digits after it, and "%00", become the byte 0xFF, which is never valid
+ * UTF-8: a page that checks its input answers 400 instead of reading "%zz"
+ * as text, and no NUL cuts a value short. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	(void)cls;
+	(void)conn;
+	char *w = s;
+	for (const char *r = s; *r;) {
+		if (*r != '%') {
+			*w++ = *r++;
+			continue;
+		}
+		int hi = hex_digit(r[1]), lo = hi < 0 ? -1 : hex_digit(r[2]);
+		if (hi < 0 || lo < 0 || (hi | lo) == 0) {
+			*w++ = (char)0xFF;
+			r += hi < 0 || lo < 0 ? 1 : 3;
+			continue;
+		}
+		*w++ = (char)(hi << 4 | lo);
+		r += 3;
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
@@ -458,6 +492,7 @@ int server_run(const struct site *site, const struct server_opts *opts)
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 			     MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+			     MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 			     MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "depesche: cannot listen on %s (in use, or not an address of this "

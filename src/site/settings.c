@@ -65,6 +65,8 @@ static const struct setting table[] = {
 	  "readers may sign up for the newsletter and topic alerts" },
 	{ "per_page", SETTING_INT, "10", 1, 100, NULL, false, false,
 	  "articles per list page" },
+	{ "search_rate_per_minute", SETTING_INT, "120", 1, 1000000000, NULL, false, false,
+	  "searches accepted per client address per minute (bursts of a sixth)" },
 	{ "smtp.password", SETTING_STRING, "", 0, 1000, NULL, true, false,
 	  "password for the SMTP server (secret)" },
 	{ "smtp.url", SETTING_URL, "", 1, 500, "smtp|smtps", false, false,

@@ -97,6 +97,7 @@ int site_load(const char *dir, struct site *ret, char *err, size_t errlen)
 	ret->comments_open = !json_is_false(open);
 	ret->comment_policy = json_strdup(o, "comment_policy", "");
 	ret->comment_rate = json_int(o, "comment_rate_per_minute", 5, 1, 1000000);
+	ret->search_rate = json_int(o, "search_rate_per_minute", 120, 1, 1000000000);
 	ret->comment_min_seconds = json_int(o, "comment_min_seconds", 3, 0, 3600);
 	json_t *as = json_object_get(o, "auto_spam_score");
 	ret->auto_spam = json_is_number(as) ? json_number_value(as) : 0.95;

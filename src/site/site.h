@@ -22,6 +22,7 @@ struct site {
 	bool comments_open; /* the form is shown and accepted (default true) */
 	char *comment_policy; /* shown above the form; "" = the theme's default text */
 	int comment_rate;   /* comments per client address per minute (default 5) */
+	int search_rate;    /* searches per client address per minute (default 120) */
 	int comment_min_seconds; /* a form sent back faster is a bot's (default 3) */
 	double auto_spam;   /* a spam verdict at or above this score skips the queue (default 0.95) */
 	char **blocklist;   /* words, addresses, e-mail domains that mark spam */

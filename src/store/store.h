@@ -555,7 +555,8 @@ struct search_hit {
 struct search_result {
 	struct search_hit *hits;
 	size_t n;
-	size_t total;                /* all public matches */
+	size_t total;                /* all public matches, or at least this many when capped */
+	bool capped;                 /* the count stopped at the store's cap (SEARCH_RANK_CAP) */
 };
 
 void search_result_release(struct search_result *r);

@@ -4,7 +4,13 @@
 // of a running Depesche server. Normally started by run.sh, which builds the test site.
 //
 //   node check.mjs --base http://127.0.0.1:PORT --article /slug/ [--article-en /slug/]
-//                  [--shots DIR] [--lang de] [--only NAME,NAME] [--server-log FILE] [--summary FILE]
+//                  [--job /jobs/slug/] [--search WORD] [--shots DIR] [--lang de]
+//                  [--only NAME,NAME] [--server-log FILE] [--summary FILE]
+//
+// Page types: home, page 2, the article (with its related articles and the site's boxes, the
+// jobs box among them), an English article, the archives, 404; with --search the search results
+// for WORD (and their page 2), a long compound highlighted in a title, no results and the empty
+// search page; with --job /jobs/ and that job's page.
 //
 // Output: one line per test, "ok - NAME" or "not ok - NAME" followed by "#"-prefixed reasons;
 // the last line is always "browser: N passed, N failed" (with --summary FILE: "N M" goes to FILE
@@ -64,6 +70,18 @@ async function main() {
   pages.push({ name: 'category', path: null, kind: 'category', status: 200 });
   pages.push({ name: 'author', path: null, kind: 'author', status: 200 });
   pages.push({ name: '404', path: '/gibt-es-nicht-donaudampfschifffahrt/', status: 404 });
+  if (opt.search) {
+    const q = encodeURIComponent(opt.search);
+    pages.push({ name: 'search', path: `/search/${q}/`, status: 200 });
+    pages.push({ name: 'search-page-2', path: `/search/${q}/page/2/`, status: 200 });
+    pages.push({ name: 'search-compound', path: `/search/${encodeURIComponent('Donaudampfschifffahrtsgesellschaftskapitänsmütze')}/`, status: 200 });
+    pages.push({ name: 'search-none', path: `/search/${encodeURIComponent('Donaudampfschifffahrtsgesellschaftskapitänsmützenhalterungsverordnung')}/`, status: 200 });
+    pages.push({ name: 'search-start', path: '/search/', status: 200 });
+  }
+  if (opt.job) {
+    pages.push({ name: 'jobs', path: '/jobs/', status: 200 });
+    pages.push({ name: 'job', path: opt.job, status: 200 });
+  }
 
   const only = opt.only ? new Set(opt.only.split(',')) : null;
 
@@ -96,7 +114,37 @@ async function main() {
       report(name, [`GET ${p.url} failed: ${e.cause ? `${e.message} (${e.cause.code || e.cause.message})` : e.message}`]);
     }
   }
+  contentChecks(opt, done);
   return { opt, shots, work, baseURL, pages: done.filter((p) => p.res.body.trim() && /^text\/html\b/i.test(p.res.type)) };
+}
+
+// What the page types of issue 5 must show (on the HTML as served; the browser checks follow).
+function contentChecks(opt, done) {
+  const body = (name) => { const p = done.find((q) => q.name === name); return p ? p.res.body : null; };
+  const hits = (html) => (/<ol class="search-results"[^>]*>([^]*?)<\/ol>/.exec(html || '') || ['', ''])[1]
+    .split('<li class="summary search-hit"').slice(1);
+  const art = body('article');
+  if (art !== null) {
+    const rel = /<section class="related"[^>]*>([^]*?)<\/section>/.exec(art);
+    report(`content article: related articles (${opt.article})`, rel && /<a href="\/[^"]+\/"/.test(rel[1]) ? [] : ['no <section class="related"> with a link to an article']);
+    if (opt.job) {
+      const jobLinks = new Set([...art.matchAll(/href="(\/jobs\/[a-z0-9-]+\/)"/g)].map((m) => m[1]).filter((u) => !/^\/jobs\/(feed|page)\/$/.test(u)));
+      report(`content article: jobs box with four jobs (${opt.article})`, jobLinks.size === 4 ? [] : [`${jobLinks.size} distinct links to /jobs/<slug>/ on the article page, expected the four newest jobs`]);
+    }
+  }
+  if (opt.search) {
+    const r = [];
+    const first = hits(body('search'));
+    if (first.length !== 10) r.push(`${first.length} results on page 1, expected 10`);
+    const word = opt.search.toLowerCase();
+    if (!first.every((h) => [...h.matchAll(/<mark>([^<]*)<\/mark>/g)].some((m) => m[1].toLowerCase().includes(word)))) r.push(`not every result has "${opt.search}" in <mark>`);
+    if (!/Treffer für/.test(body('search') || '')) r.push('no "N Treffer für" on the results page');
+    if (hits(body('search-page-2')).length < 1) r.push('page 2 has no results');
+    const c = hits(body('search-compound'));
+    if (!c.length || !/<h2><a href="[^"]+"><mark>/.test(c[0])) r.push('the long compound is not marked in the first result\'s title');
+    if (hits(body('search-none')).length !== 0 || !/Keine Treffer/.test(body('search-none') || '')) r.push('the no-results page does not say "Keine Treffer"');
+    report(`content search pages (${opt.search})`, r);
+  }
 }
 
 async function checks({ opt, shots, work, baseURL, pages }) {

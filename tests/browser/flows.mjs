@@ -14,12 +14,15 @@
 //      no script runs, no element or attribute is injected, on the public pages, in the feeds
 //      and on the admin pages; no dialog ever opens;
 //   6. an author cannot open or save another author's article, and does not see it in her list;
+//   7. a reader signs up in the box, confirms from the received mail, and unsubscribes;
+//   8. a reader searches with the search box in the site header, sees the word marked in the
+//      results and opens the first one (--search WORD; the article must be its best match);
 //   and then Nu Html Checker, axe-core (light and dark) and the 390 px width check on the admin
 //   pages visited (login, dashboard, queue, comment edit, post list, post editor, audit) and on
 //   the article page with its comments and reply forms (opened).
 //
 //   node flows.mjs --base http://127.0.0.1:PORT --article /slug/ [--shots DIR]
-//                  [--admin N --moderator N --author-a N --author-b N] [--server-log FILE]
+//                  [--admin N --moderator N --author-a N --author-b N] [--search WORD] [--server-log FILE]
 //                  [--summary FILE]
 //   The accounts (run.sh creates them) share the password in $DEPESCHE_TEST_PASSWORD; the site
 //   must have comment_min_seconds 0 (run.sh sets it in site.json before the server starts).
@@ -36,7 +39,7 @@ import {
   launchChromium, confineToOrigin, startSmtpSink, mailText,
 } from './lib.mjs';
 
-const TOTAL_TIMEOUT_MS = Number(process.env.BROWSER_TOTAL_TIMEOUT_MS || 65_000);
+const TOTAL_TIMEOUT_MS = Number(process.env.BROWSER_TOTAL_TIMEOUT_MS || 100_000);
 const ACTION_TIMEOUT_MS = 5_000;   // a click, a fill, an element that should be there
 const SHOW_TIMEOUT_MS = 5_000;     // an approved comment appearing on the (cached) public page
 const PASSWORD = process.env.DEPESCHE_TEST_PASSWORD || '';
@@ -794,6 +797,37 @@ async function flows(browser) {
     // The preferences page now knows no newsletter and no topics for the address.
     await open(page, pp.pathname + pp.search);
     expect(await page.locator('input[name="newsletter"]:checked').count() === 0, 'after unsubscribing the newsletter is still ticked');
+  });
+
+  // 8 ------------------------------------------------------------------------------------------
+  const WORD = opt.search || 'Donaudampfschifffahrtsgesellschaftskapitänsmütze';
+  await flow(`a reader types "${WORD}" into the header search box, sees it marked in the results, opens the first and lands on ${art}`, async (expect) => {
+    const { page } = reader;
+    await open(page, '/');
+    const box = page.locator('header form[role="search"]');
+    must(await box.count() === 1, `${await box.count()} search forms with role="search" in the site header, expected 1`);
+    const field = box.locator('input[name="s"]');
+    const label = await field.evaluate((el) => (el.labels && el.labels[0] ? el.labels[0].textContent.trim() : ''));
+    expect(label.length > 0, 'the header search field has no <label>');
+    await field.fill(WORD);
+    const r = await submit(page, box.locator('button[type="submit"]'));
+    must(r.status() === 200, `the search answered ${r.status()} on ${where(page)}`);
+    expect(new URL(page.url()).pathname.startsWith('/search/'), `the search box led to ${where(page)}, expected /search/…`);
+    expect(await page.inputValue('main input[name="s"]') === WORD, `the search field on the results page holds ${JSON.stringify(await page.inputValue('main input[name="s"]'))}`);
+    const results = page.locator('ol.search-results > li');
+    must(await results.count() >= 1, `no results for "${WORD}": ${await text(page.locator('main'))}`.slice(0, 300));
+    expect(/Treffer für/.test(await text(page.locator('main h1'))), `the heading says "${await text(page.locator('main h1'))}"`);
+    const marked = (await results.first().locator('mark').allTextContents()).map((m) => m.toLowerCase());
+    expect(marked.some((m) => m.includes(WORD.toLowerCase())), `the first result marks ${JSON.stringify(marked)}, not "${WORD}"`);
+    const markBg = await results.first().locator('mark').first().evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(markBg && markBg !== 'rgba(0, 0, 0, 0)', 'the <mark> is not highlighted (transparent background)');
+    const link = results.first().locator('h2 a');
+    const href = await link.getAttribute('href');
+    const title = await text(link);
+    await submit(page, link);
+    expect(new URL(page.url()).pathname === href, `clicking the first result led to ${where(page)}, expected ${href}`);
+    expect(new URL(page.url()).pathname === art, `the first result for "${WORD}" is ${href}, expected ${art}`);
+    expect(await text(page.locator('article h1')) === title, `the article's heading "${await text(page.locator('article h1'))}" is not the result's title "${title}"`);
   });
 
   return { reader, admin, ids };

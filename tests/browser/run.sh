@@ -6,11 +6,14 @@
 # an English article, tags, a category, authors, 13 articles so there is a page 2; four admin
 # accounts), starts `depesche serve` on a free port of 127.0.0.1 and runs
 #   check.mjs: Nu Html Checker (0 errors), axe-core in Chromium, light and dark (0 violations),
-#              nothing wider than a 390 px phone — for every public page type;
+#              nothing wider than a 390 px phone — for every public page type (search results,
+#              no results, a highlighted long compound, /jobs/, a job, the article with its related
+#              articles and the jobs box among them);
 #   flows.mjs: a reader comments, a moderator approves, a threaded reply, a rejected CSRF token,
 #              XSS payloads in every field, an author kept out of another's article — by filling
-#              and clicking the real forms; then the same vnu/axe/width checks on the admin pages
-#              and on the article page with its comments.
+#              and clicking the real forms; a reader searches with the header search box and
+#              opens a result; then the same vnu/axe/width checks on the admin pages and on the
+#              article page with its comments.
 #
 # Usage: tests/browser/run.sh [BINARY]   (from anywhere; default build/depesche)
 # Env:   DEPESCHE=path/to/binary  CHROMIUM=/usr/bin/chromium  JAVA=java
@@ -18,8 +21,8 @@
 #        KEEP_SITE=1 (keep the temporary site folder and the server log)
 # Needs: node + npm, java (default-jre-headless), chromium (Debian's). No downloaded browser.
 # Last line of output: "browser: N passed, N failed" (both scripts together); exit 1 if anything
-# failed. A normal run takes well under a minute; check.mjs is stopped after 50 s, flows.mjs
-# after 70 s, so even a hung run ends within about two minutes.
+# failed. A normal run takes about a minute; check.mjs is stopped after 80 s, flows.mjs after
+# 110 s, so even a hung run ends within about three and a half minutes.
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -86,12 +89,14 @@ dp init --lang de --title "Depesche Testzeitung" --base-url "http://127.0.0.1:80
     || fail_setup "depesche init failed: $(cat "$TMP/init.out")"
 
 # Comments at machine speed from one address, all of them into the queue (none filed as spam
-# by the score, so the flows are deterministic), as in tests/integration/test_admin.py. Must be
-# in site.json before the server starts.
+# by the score, so the flows are deterministic), as in tests/integration/test_admin.py; searches
+# unthrottled (the browser loads each page several times). Must be in site.json before the server
+# starts.
 node -e '
 const fs = require("fs"); const f = process.argv[1];
 const c = JSON.parse(fs.readFileSync(f, "utf8"));
-Object.assign(c, { comment_min_seconds: 0, comment_rate_per_minute: 1000, auto_spam_score: 2.0 });
+Object.assign(c, { comment_min_seconds: 0, comment_rate_per_minute: 1000, auto_spam_score: 2.0,
+  search_rate_per_minute: 100000 });
 fs.writeFileSync(f, JSON.stringify(c, null, 2) + "\n");
 ' "$DATA/site.json" >"$TMP/conf.out" 2>&1 || fail_setup "cannot update $DATA/site.json: $(cat "$TMP/conf.out")"
 
@@ -167,6 +172,45 @@ curl -fsS https://api.example/v1/donaudampfschifffahrtsgesellschaft/kapitaene?mi
 „Wir freuen uns sehr", sagte die Sprecherin der **Donaudampfschifffahrtsgesellschaft**.
 EOF
 
+# A second article about the Danube company: related to the first (its "Mehr zum Thema"), and with
+# the word of the search checks ("Entscheidung": 11 matches, so the results have a page 2).
+add_post ART_DE2 --title "Donaudampfschifffahrtsgesellschaft: Entscheidung über neue Fahrpläne" \
+    --dateline "PASSAU" --tags "Schifffahrt,Donau" --category "Wirtschaft" \
+    --author "Erika Mustermann" --date "2026-01-22T10:00:00+01:00" <<'EOF'
+Die Donaudampfschifffahrtsgesellschaft hat eine Entscheidung über die Fahrpläne getroffen: Die
+Schiffe zwischen Wien und Passau fahren ab März öfter. Die Kapitänsmütze bleibt im Archiv.
+EOF
+
+# Jobs: five, so the box under every article shows the four newest; long German words for the
+# 390 px checks. `job add` prints the job's path as its last line; JOB_PATH keeps the last one.
+add_job() {   # add_job ARGS... (description on stdin)
+    if ! dp job add "$@" >"$TMP/job.out" 2>"$TMP/job.err"; then
+        fail_setup "depesche job add $* failed: $(cat "$TMP/job.err")"
+    fi
+    JOB_PATH=$(tail -n 1 "$TMP/job.out")
+    case "$JOB_PATH" in /jobs/*/) ;; *) fail_setup "job add printed \"$JOB_PATH\" as its last line, expected /jobs/slug/" ;; esac
+}
+JOB_PATH=""
+j=1
+for spec in "Redakteurin/Redakteur Lokales|Passauer Tagesanzeiger|Passau|full-time" \
+            "Volontariat Datenjournalismus|Donaukurier Mediengruppe|Regensburg|internship" \
+            "Schlussredaktion in Teilzeit|Wiener Abendblatt|Wien|part-time" \
+            "Freie Mitarbeit Gerichtsberichterstattung|Karlsruher Rechtsschutzversicherungsnachrichten|Karlsruhe|contract"; do
+    IFS='|' read -r jt je jl jty <<JOB
+$spec
+JOB
+    printf 'Wir suchen Verstärkung.\n\n- Erfahrung im Journalismus\n- Freude an Verwaltungsgerichtsentscheidungsbegründungen\n' >"$TMP/job.md"
+    add_job --title "$jt" --employer "$je" --location "$jl" --type "$jty" \
+        --apply-url "https://jobs.example/bewerbung/$j" --valid-through "2099-12-31" \
+        --posted "2026-01-0${j}T09:00:00+01:00" <"$TMP/job.md"
+    j=$((j + 1))
+done
+printf 'Ganz von zu Hause aus: Donaudampfschifffahrtsgesellschaftskapitänsmützenarchivierung.\n' >"$TMP/job.md"
+add_job --title "Archivar (m/w/d) für Kapitänsmützenarchivierungsangelegenheiten" \
+    --employer "Donaudampfschifffahrtsgesellschaft" --location "" --remote --type full-time \
+    --apply-url "mailto:bewerbung@example.org" --valid-through "2099-12-31" \
+    --posted "2026-01-05T09:00:00+01:00" <"$TMP/job.md"
+
 # A draft and a scheduled article: they must appear nowhere (and must not break anything).
 printf 'Entwurf.\n' | dp post add --title "Entwurf, nicht veröffentlicht" --draft >/dev/null 2>&1 \
     || fail_setup "post add --draft failed"
@@ -225,11 +269,11 @@ run_node() {   # run_node NAME SECONDS SCRIPT ARGS...   (the script stops itself
     fi
 }
 
-run_node check.mjs 50 "$HERE/check.mjs" --base "$BASE" --article "$ART_DE" --article-en "$ART_EN" --shots "$SHOTS" --lang de \
-    --server-log "$TMP/serve.err"
-run_node flows.mjs 95 "$HERE/flows.mjs" --base "$BASE" --article "$ART_DE" --shots "$SHOTS" \
+run_node check.mjs 80 "$HERE/check.mjs" --base "$BASE" --article "$ART_DE" --article-en "$ART_EN" --shots "$SHOTS" --lang de \
+    --job "$JOB_PATH" --search "Entscheidung" --server-log "$TMP/serve.err"
+run_node flows.mjs 110 "$HERE/flows.mjs" --base "$BASE" --article "$ART_DE" --shots "$SHOTS" \
     --admin chefin --moderator moritz --author-a anna --author-b bert --server-log "$TMP/serve.err" \
-    --smtp-port "$SMTP_PORT"
+    --smtp-port "$SMTP_PORT" --search "Donaudampfschifffahrtsgesellschaftskapitänsmütze"
 
 echo "browser: $TOTAL_PASSED passed, $TOTAL_FAILED failed"
 if [ "$TOTAL_FAILED" -eq 0 ]; then exit 0; fi
