@@ -22,7 +22,7 @@ static const struct command {
 	{ "newsletter", cli_newsletter, "newsletter issues: create, list, show, send, delete" },
 	{ "subscriber", cli_subscriber, "newsletter subscribers: list, add, import, delete" },
 	{ "job", cli_job, "job listings: add, list, edit, expire, delete" },
-	{ "search", cli_search, "the site search: reindex" },
+	{ "search", cli_search, "the site search: reindex, query, bench" },
 	{ "box", cli_box, "the site's boxes: list, add, up, down, show, hide, delete" },
 };
 

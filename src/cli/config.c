@@ -1,5 +1,6 @@
 /* config.c — `depesche config`: show and change the site's settings in
- * DIR/site.json. Settings take effect at the next start of the server. */
+ * DIR/site.json. Settings take effect at the next start of the server;
+ * a new language also rebuilds the search index at once. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include "cli/cli.h"
 #include "site/settings.h"
 #include "site/site.h"
+#include "store/store.h"
 #include "util/err.h"
 
 #define MASK "********"
@@ -155,6 +157,31 @@ static char *read_value(void)
 	return line;
 }
 
+/* The search index analyses words in the site's language: a new language
+ * means a new index (with a progress bar; `depesche search reindex`). */
+static int search_follow_lang(const char *data_dir)
+{
+	struct site site = { 0 };
+	struct store *st = NULL;
+	char lang[8] = "";
+	if (cli_site_open(data_dir, &site))
+		return EXIT_ERR;
+	char *path = site_db_path(&site);
+	int rc = path ? store_open(path, 0, &st) : DP_ENOMEM;
+	free(path);
+	if (!rc)
+		rc = store_search_lang(st, lang, sizeof lang);
+	store_close(st);
+	bool same = !rc && !strcmp(lang, site.lang);
+	site_release(&site);
+	if (rc)
+		return cli_fail("cannot open the database: %s", dp_strerror(rc));
+	if (same)
+		return EXIT_OK;
+	char *argv[] = { "search", "reindex", NULL };
+	return cli_search(2, argv, data_dir);
+}
+
 static int do_set(const char *data_dir, const char *key, const char *value, bool from_stdin)
 {
 	const struct setting *s = settings_find(key);
@@ -174,7 +201,10 @@ static int do_set(const char *data_dir, const char *key, const char *value, bool
 	}
 	if (rc)
 		return cli_fail("%s", err);
-	return do_get(data_dir, key, false);
+	int r = do_get(data_dir, key, false);
+	if (!r && !strcmp(key, "lang"))
+		r = search_follow_lang(data_dir);
+	return r;
 }
 
 static int do_unset(const char *data_dir, const char *key)

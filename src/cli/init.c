@@ -119,9 +119,15 @@ int cli_init(int argc, char **argv, const char *data_dir)
 
 	struct store *st = NULL;
 	int rc = store_open(path, STORE_CREATE, &st);
+	/* The search index is made for German; a site in another language
+	 * gets its own (empty yet, so this is quick). */
+	if (!rc && strcmp(lang, "de") != 0)
+		rc = store_search_reindex(st, lang, NULL, NULL);
 	store_close(st);
-	if (rc)
+	if (rc) {
+		unlink(path);
 		return cli_fail("cannot create the database %s: %s", path, dp_strerror(rc));
+	}
 	rc = site_save(&site);
 	if (rc) {
 		unlink(path);

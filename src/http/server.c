@@ -378,14 +378,26 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, int *ret_v6)
 }
 
 /* The comment form's secret (made once per site; it also signs the links
- * in mail) and the learned triage model, from the database. */
-static int load_site_state(const char *db_path, struct triage_model **ret_model)
+ * in mail) and the learned triage model, from the database; and a search
+ * index in the site's language (the admin's settings page may have changed
+ * it since the last start). */
+static int load_site_state(const char *db_path, const char *lang,
+			   struct triage_model **ret_model)
 {
 	struct store *st = NULL;
-	char *secret = NULL, *model = NULL;
+	char *secret = NULL, *model = NULL, index_lang[16];
 	int rc = store_open(db_path, 0, &st);
 	if (rc)
 		return rc;
+	if (store_search_lang(st, index_lang, sizeof index_lang) == DP_OK &&
+	    strcmp(index_lang, lang) != 0) {
+		log_info("search: the index is in \"%s\", the site in \"%s\": rebuilding it",
+			 index_lang, lang);
+		if ((rc = store_search_reindex(st, lang, NULL, NULL))) {
+			store_close(st);
+			return rc;
+		}
+	}
 	rc = store_kv_get(st, "comment_secret", &secret);
 	if (rc == DP_ENOTFOUND) {
 		char fresh[65];
@@ -453,7 +465,7 @@ int server_run(const struct site *site, const struct server_opts *opts)
 	if (!srv.db_path || cache_new(opts->cache_bytes ? opts->cache_bytes : (256u << 20),
 				      &srv.cache))
 		goto out;
-	rc = load_site_state(srv.db_path, &srv.triage);
+	rc = load_site_state(srv.db_path, site->lang, &srv.triage);
 	if (rc) {
 		fprintf(stderr, "depesche: cannot open the database %s: %s\n", srv.db_path,
 			dp_strerror(rc));

@@ -260,6 +260,8 @@ int page_search(const struct page_req *req, struct page_res *res)
 		json_object_set_new(search, "results", hits);
 		json_object_set_new(search, "total", json_integer((json_int_t)r.total));
 		json_object_set_new(search, r.total == 1 ? "one" : "many", json_true());
+		if (r.capped)
+			json_object_set_new(search, "capped", json_true());
 		json_object_set_new(search, "first",
 				    json_integer((json_int_t)((size_t)(page - 1) * per + 1)));
 		if (pages > 1)

@@ -537,6 +537,7 @@ int store_comments_pending_since(struct store *s, int64_t after, size_t limit,
  * for the articles whose lists it enters or leaves, never per request. */
 #define SEARCH_RELATED 3
 #define SEARCH_QUERY_MAX 200       /* bytes of a reader's query */
+#define SEARCH_RANKED_MAX 1000     /* matches ranked per search: a common word's newest */
 
 struct search_query {
 	const char *q;               /* the reader's words: "a phrase", -excluded */
@@ -555,8 +556,8 @@ struct search_hit {
 struct search_result {
 	struct search_hit *hits;
 	size_t n;
-	size_t total;                /* all public matches, or at least this many when capped */
-	bool capped;                 /* the count stopped at the store's cap (SEARCH_RANK_CAP) */
+	size_t total;                /* public matches, at most SEARCH_RANKED_MAX */
+	bool capped;                 /* more matched: the newest SEARCH_RANKED_MAX were ranked */
 };
 
 void search_result_release(struct search_result *r);

@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store/store.h"
@@ -41,16 +42,32 @@ sqlite3 *sq_db(struct store *s);
  * sq_search_open: called by store_open before the migrations (the index's
  * tokenizer must exist when a migration or a query touches it);
  * sq_search_close: by store_close. sq_search_article: after an article was
- * saved or changed status (inside its write transaction): indexes it when
- * published, drops it from the index otherwise, and refreshes related
- * lists. sq_search_forget: before an article is deleted. The per-connection
- * state lives behind *sq_search_slot(s). */
+ * saved or changed status (inside its write transaction): takes its old
+ * entry out of the index, adds the words of a published one to the
+ * vocabulary and notes it for sq_search_flush, which indexes it before the
+ * transaction commits. sq_search_forget: before an article is deleted
+ * (takes it out of the index and the related lists at once). The
+ * per-connection state lives behind *sq_search_slot(s). */
 struct sq_search;
 struct sq_search **sq_search_slot(struct store *s);
 int sq_search_open(struct store *s);
 void sq_search_close(struct store *s);
 int sq_search_article(struct store *s, int64_t article_id, int64_t now);
 int sq_search_forget(struct store *s, int64_t article_id, int64_t now);
+/* Indexes the published articles sq_search_article saw in the open
+ * transaction and makes their related-article lists (and those of the
+ * articles whose lists they enter or leave). Called by write_end before a
+ * write commits its own transaction, by store_commit, and by store_search
+ * inside a write transaction; cheap when there is nothing to do. */
+int sq_search_flush(struct store *s);
+/* Called by store_open after the migrations: indexes the published
+ * articles when the index is empty while there are some (a site upgraded
+ * to the schema with the index). Skips quietly when another connection
+ * holds the write lock (the next open tries again). */
+int sq_search_ready(struct store *s);
+/* The articles of ids[0..n) that exist, in that order, filled as in lists
+ * (no bodies; author, category and tags). */
+int sq_articles_by_ids(struct store *s, const int64_t *ids, size_t n, struct article_list *ret);
 
 /* Steps st (rows of "status, count") to the end into ret[n], zeroed first;
  * statuses outside 0..n-1 are skipped. Resets st. */

@@ -333,6 +333,57 @@ static const char v8[] =
 	"INSERT INTO boxes (kind, place, position, link_url, created_at, updated_at)"
 	" VALUES ('jobs', 1, 1, '/jobs/', unixepoch(), unixepoch());";
 
+/* v9: the site search (store/sqlite/search.c).
+ * - search_fts: the FTS5 index of public and scheduled articles: title, tags
+ *   (tag and category names) and body (plain text of body_html, dateline
+ *   first). Its tokenizer "depesche" (registered on every connection before
+ *   the migrations run) takes the index's language. The rowid is not the
+ *   article id but a key that sorts by date: published_at << 29 | id, so a
+ *   rowid bound is the visibility cut-off and rowid order is date order.
+ *   detail=full: phrases and snippets need positions.
+ * - search_docs: one row per indexed article: its key, the compound parts
+ *   its index entry got ("main-token-number term ...", so that removing it
+ *   from the index emits exactly what was added, however the vocabulary has
+ *   grown since), and its most distinctive terms ("term:tf ...", from
+ *   which the query for its related articles is made).
+ * - search_vocab: the site's vocabulary, the terms of every word that
+ *   stands alone in an indexed article (compounds are split into these),
+ *   with df, the number of indexed articles holding the term. Ids only grow
+ *   between rebuilds, so a connection tops up its copy by id.
+ * - search_related: each article's related articles, closest first
+ *   (position 1..; score: the share of the article's own score the related
+ *   one reaches), a few more than shown so scheduled ones can be skipped
+ *   when read; search_related_to finds the lists an article is in.
+ * - search_state: the index's language, a generation that every rebuild
+ *   moves on (connections then reload their vocabulary), and the number of
+ *   indexed articles. The index fills right after the migration (store_open
+ *   indexes the published articles of an upgraded site). */
+static const char v9[] =
+	"CREATE VIRTUAL TABLE search_fts USING fts5(title, tags, body,"
+	" tokenize = 'depesche de', detail = full);"
+	"CREATE TABLE search_docs ("
+	" article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,"
+	" fts_key INTEGER NOT NULL,"
+	" parts TEXT NOT NULL DEFAULT '',"
+	" terms TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE search_vocab ("
+	" id INTEGER PRIMARY KEY,"
+	" term TEXT NOT NULL UNIQUE,"
+	" df INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE search_related ("
+	" article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,"
+	" position INTEGER NOT NULL,"
+	" related_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,"
+	" score REAL NOT NULL,"
+	" PRIMARY KEY (article_id, position)) WITHOUT ROWID;"
+	"CREATE INDEX search_related_to ON search_related (related_id);"
+	"CREATE TABLE search_state ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" lang TEXT NOT NULL,"
+	" generation INTEGER NOT NULL,"
+	" ndocs INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO search_state (id, lang, generation) VALUES (1, 'de', 1);";
+
 const struct migration sqlite_migrations[] = {
 	{ 1, v1 },
 	{ 2, v2 },
@@ -342,6 +393,7 @@ const struct migration sqlite_migrations[] = {
 	{ 6, v6 },
 	{ 7, v7 },
 	{ 8, v8 },
+	{ 9, v9 },
 };
 const size_t sqlite_nmigrations = sizeof sqlite_migrations / sizeof sqlite_migrations[0];
 

@@ -40,6 +40,7 @@ enum stmt {
 	ST_ROLLBACK_TO,
 	ST_ART_BY_ID,
 	ST_ART_BY_SLUG,
+	ST_ART_LIST_BY_ID,
 	ST_TAGS_OF,
 	ST_TAGS_IN,
 	/* Lists and counts: ST_LIST (ST_COUNT) + 2 * filter + include_hidden,
@@ -137,6 +138,9 @@ static const char *const sql[ST__MAX] = {
 			 " WHERE a.id = ?1",
 	[ST_ART_BY_SLUG] = "SELECT " ART_COLS ART_BODIES FROM_ALL JOIN_AUTHOR JOIN_CATEGORY
 			   " WHERE a.slug = ?1",
+	/* One article as in lists (search hits, related articles). */
+	[ST_ART_LIST_BY_ID] = "SELECT " ART_COLS ", NULL, NULL" FROM_ALL JOIN_AUTHOR JOIN_CATEGORY
+			      " WHERE a.id = ?1",
 	[ST_TAGS_OF] = "SELECT t.id, t.slug, t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id"
 		       " WHERE x.article_id = ?1",
 	[ST_TAGS_IN] = "SELECT x.article_id, t.id, t.slug, t.name"
@@ -563,6 +567,8 @@ int store_open(const char *path, int flags, struct store **ret)
 	if ((rc = sq_search_open(s)))
 		goto fail;
 	rc = sqlite_migrate(s->db, NULL);
+	if (!rc)
+		rc = sq_search_ready(s);
 	if (rc)
 		goto fail;
 	*ret = s;
@@ -593,7 +599,8 @@ int store_begin(struct store *s)
 
 int store_commit(struct store *s)
 {
-	return run(s, ST_COMMIT);
+	int rc = sq_search_flush(s);
+	return rc ? rc : run(s, ST_COMMIT);
 }
 
 int store_rollback(struct store *s)
@@ -621,7 +628,10 @@ static int write_begin(struct store *s, bool *own)
 static int write_end(struct store *s, bool own, int rc)
 {
 	if (!rc) {
-		rc = run(s, ST_RELEASE);
+		if (own)
+			rc = sq_search_flush(s);
+		if (!rc)
+			rc = run(s, ST_RELEASE);
 		if (!rc && own)
 			rc = run(s, ST_COMMIT);
 		if (!rc)
@@ -1222,6 +1232,40 @@ int sq_change_note(struct store *s, const char *terms, int64_t at)
 sqlite3 *sq_db(struct store *s)
 {
 	return s->db;
+}
+
+int sq_articles_by_ids(struct store *s, const int64_t *ids, size_t n, struct article_list *ret)
+{
+	sqlite3_stmt *st;
+	bool row, own;
+	int rc;
+
+	ret->items = NULL;
+	ret->n = 0;
+	if (!n)
+		return DP_OK;
+	if (!(ret->items = calloc(n, sizeof *ret->items)))
+		return DP_ENOMEM;
+	if ((rc = read_begin(s, &own)))
+		goto out;
+	rc = use(s, ST_ART_LIST_BY_ID, &st);
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (!(rc = bind_i64(st, 1, ids[i])) && !(rc = step(st, &row)) && row) {
+			rc = read_article(st, &ret->items[ret->n]);
+			if (rc)
+				article_release(&ret->items[ret->n]);
+			else
+				ret->n++;
+		}
+		sqlite3_reset(st);
+	}
+	if (!rc)
+		rc = load_list_tags(s, ret->items, ret->n);
+	read_end(s, own);
+out:
+	if (rc)
+		article_list_release(ret);
+	return rc;
 }
 
 struct sq_search **sq_search_slot(struct store *s)
