@@ -1977,7 +1977,8 @@ int sq_search_flush(struct store *s)
 	int rc = DP_OK;
 	if (!ss || (!ss->npending && !ss->df_pending.n && !ss->fresh.n))
 		return DP_OK;
-	qsort(ss->pending, ss->npending, sizeof ss->pending[0], cmp_id);
+	if (ss->npending > 1)
+		qsort(ss->pending, ss->npending, sizeof ss->pending[0], cmp_id);
 	for (size_t i = 0; i < ss->npending; i++)
 		if (!n || ss->pending[n - 1] != ss->pending[i])
 			ss->pending[n++] = ss->pending[i];
