@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/timeutil.h"
@@ -117,9 +118,32 @@ static void test_http_dates(void **state)
 	assert_string_equal(out, "1994-11-06T08:49:37Z");
 }
 
+static void test_array_reserve(void **state)
+{
+	(void)state;
+	int *a = NULL;
+	size_t cap = 0;
+	assert_int_equal(array_reserve(&a, &cap, 1, sizeof *a), DP_OK);
+	assert_non_null(a);
+	assert_int_equal(cap, 8);
+	for (int i = 0; i < 8; i++)
+		a[i] = i;
+	int *before = a;
+	assert_int_equal(array_reserve(&a, &cap, 8, sizeof *a), DP_OK);
+	assert_ptr_equal(a, before); /* room enough: nothing moves */
+	assert_int_equal(array_reserve(&a, &cap, 20, sizeof *a), DP_OK);
+	assert_int_equal(cap, 32);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(a[i], i); /* kept across the growth */
+	assert_int_equal(array_reserve(&a, &cap, (size_t)-1 / 2, sizeof *a), DP_ENOMEM);
+	assert_int_equal(cap, 32); /* a failure leaves it as it was */
+	free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_array_reserve),
 		cmocka_unit_test(test_buf_cap_is_sticky),
 		cmocka_unit_test(test_buf_printf_and_take),
 		cmocka_unit_test(test_utf8),

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "store/sqlite/internal.h"
+#include "util/array.h"
 #include "util/err.h"
 #include "util/utf8.h"
 
@@ -224,16 +225,9 @@ int store_boxes(struct store *s, bool all, struct box **ret, size_t *ret_n)
 	if ((rc = use(s, all ? B_LIST_ALL : B_LIST_VISIBLE, &st)))
 		return rc;
 	while (!(rc = sq_step(st, &row)) && row) {
-		if (n == cap) {
-			size_t ncap = cap ? 2 * cap : 8;
-			struct box *more = realloc(list, ncap * sizeof *more);
-			if (!more) {
-				rc = DP_ENOMEM;
-				break;
-			}
-			list = more;
-			cap = ncap;
-		}
+		if ((rc = array_reserve(&list, &cap, n + 1,
+						 sizeof *list)))
+			break;
 		memset(&list[n], 0, sizeof list[n]);
 		rc = read_box(st, &list[n]);
 		n++;

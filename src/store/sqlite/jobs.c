@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "store/sqlite/internal.h"
+#include "util/array.h"
 #include "util/err.h"
 
 #define SLOT0 192
@@ -268,16 +269,9 @@ int store_jobs(struct store *s, const struct job_query *q, struct job **ret, siz
 	if (!(rc = bind_filter(st, q)) && !(rc = sq_bind_i64(st, 6, clamp_size(limit))) &&
 	    !(rc = sq_bind_i64(st, 7, clamp_size(q->offset)))) {
 		while (!(rc = sq_step(st, &row)) && row) {
-			if (n == cap) {
-				size_t ncap = cap ? 2 * cap : 8;
-				struct job *p = realloc(list, ncap * sizeof *p);
-				if (!p) {
-					rc = DP_ENOMEM;
-					break;
-				}
-				list = p;
-				cap = ncap;
-			}
+			if ((rc = array_reserve(&list, &cap, n + 1,
+							 sizeof *list)))
+				break;
 			if ((rc = read_job(st, false, &list[n])))
 				break;
 			n++;
@@ -354,16 +348,9 @@ int store_job_locations(struct store *s, int64_t now, char ***ret, size_t *ret_n
 		return rc;
 	if (!(rc = sq_bind_i64(st, 1, now)) && !(rc = sq_bind_i64(st, 2, LOCATIONS_MAX))) {
 		while (!(rc = sq_step(st, &row)) && row) {
-			if (n == cap) {
-				size_t ncap = cap ? 2 * cap : 16;
-				struct keyed *p = realloc(items, ncap * sizeof *p);
-				if (!p) {
-					rc = DP_ENOMEM;
-					break;
-				}
-				items = p;
-				cap = ncap;
-			}
+			if ((rc = array_reserve(&items, &cap, n + 1,
+							 sizeof *items)))
+				break;
 			items[n].key = NULL;
 			if ((rc = sq_col_dup(st, 0, &items[n].text)))
 				break;

@@ -23,6 +23,7 @@
 
 #include "store/sqlite/internal.h"
 #include "store/sqlite/migrations.h"
+#include "util/array.h"
 #include "util/err.h"
 #include "util/slug.h"
 
@@ -727,16 +728,9 @@ int store_articles(struct store *s, const struct article_query *q, struct articl
 		goto out;
 	}
 	while (!(rc = step(st, &row)) && row) {
-		if (ret->n == cap) {
-			size_t ncap = cap ? 2 * cap : (limit < 16 ? limit : 16);
-			struct article *items = realloc(ret->items, ncap * sizeof *items);
-			if (!items) {
-				rc = DP_ENOMEM;
-				break;
-			}
-			ret->items = items;
-			cap = ncap;
-		}
+		if ((rc = array_reserve(&ret->items, &cap, ret->n + 1,
+						 sizeof *ret->items)))
+			break;
 		struct article *a = &ret->items[ret->n++];
 		memset(a, 0, sizeof *a);
 		rc = read_article(st, a);

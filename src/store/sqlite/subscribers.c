@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "store/sqlite/internal.h"
+#include "util/array.h"
 #include "util/err.h"
 
 #define SLOT0 96
@@ -655,16 +656,9 @@ static int read_subs(struct store *s, sqlite3_stmt *st, size_t max, struct subsc
 	*ret_n = 0;
 	rc = DP_OK;
 	while (n < max && !(rc = sq_step(st, &row)) && row) {
-		if (n == cap) {
-			size_t ncap = cap ? 2 * cap : (max < 16 ? max : 16);
-			struct subscriber *p = realloc(items, ncap * sizeof *p);
-			if (!p) {
-				rc = DP_ENOMEM;
-				break;
-			}
-			items = p;
-			cap = ncap;
-		}
+		if ((rc = array_reserve(&items, &cap, n + 1,
+						 sizeof *items)))
+			break;
 		memset(&items[n], 0, sizeof items[n]);
 		if ((rc = read_sub(st, &items[n++])))
 			break;
@@ -1278,16 +1272,9 @@ int store_subscriber_consents(struct store *s, int64_t id, struct consent **ret,
 		return rc;
 	}
 	while (!(rc = sq_step(st, &row)) && row) {
-		if (n == cap) {
-			size_t ncap = cap ? 2 * cap : 4;
-			struct consent *p = realloc(items, ncap * sizeof *p);
-			if (!p) {
-				rc = DP_ENOMEM;
-				break;
-			}
-			items = p;
-			cap = ncap;
-		}
+		if ((rc = array_reserve(&items, &cap, n + 1,
+						 sizeof *items)))
+			break;
 		memset(&items[n], 0, sizeof items[n]);
 		if ((rc = read_consent(st, &items[n++])))
 			break;
@@ -1849,16 +1836,9 @@ int store_newsletters(struct store *s, size_t offset, size_t limit, struct newsl
 	if (!(rc = sq_bind_i64(st, 1, (int64_t)limit)) &&
 	    !(rc = sq_bind_i64(st, 2, clamp_size(offset, INT64_MAX)))) {
 		while (n < limit && !(rc = sq_step(st, &row)) && row) {
-			if (n == cap) {
-				size_t ncap = cap ? 2 * cap : 8;
-				struct newsletter *p = realloc(items, ncap * sizeof *p);
-				if (!p) {
-					rc = DP_ENOMEM;
-					break;
-				}
-				items = p;
-				cap = ncap;
-			}
+			if ((rc = array_reserve(&items, &cap, n + 1,
+							 sizeof *items)))
+				break;
 			memset(&items[n], 0, sizeof items[n]);
 			if ((rc = read_newsletter(st, &items[n++])))
 				break;
