@@ -7,12 +7,24 @@ list, a quote, a link, emphasis); dates are spread over the past year, never in 
 future (a future date would schedule the article). Deterministic for a given --seed
 and --now. Fast: ~100,000 articles (~0.5 GB) in well under a minute.
 
-    gen_articles.py -n 1000 [--seed 1] [--now 2026-11-27T12:00:00Z] [--paths FILE] > articles.jsonl
+    gen_articles.py -n 1000 [--seed 1] [--now 2026-11-27T12:00:00Z] [--paths FILE]
+                    [--words templates|zipf] > articles.jsonl
 
 --paths FILE also writes the article paths ("/slug/"), one a line, in generation order.
+
+--words templates (the default) builds bodies from a few hundred sentence templates: a
+vocabulary of ~400 words, each in a large share of all articles — the hardest case for a
+search index, as every word is common. --words zipf writes text from a lexicon like a
+newspaper's: German function words at their usual share of running text (~45 %), and
+60,000 made-up content words (nouns capitalised, inflected, a fifth of them compounds
+of other nouns) whose frequencies follow Zipf's law (1 / (rank + 20)); each article has a topic (one of
+400, themselves Zipf-distributed) whose 60 words it uses far more often than the rest,
+so words co-occur as they do in news. A hundred thousand articles then hold a few
+hundred thousand distinct word forms.
 """
 import argparse
 import datetime as dt
+import itertools
 import json
 import random
 import sys
@@ -198,6 +210,121 @@ def make_body(rng, pool, target):
     return "\n\n".join(parts)
 
 
+# ---- --words zipf: a newspaper-like lexicon ----
+
+# The commonest German function words with their approximate share (per mille) of running
+# text in news (rounded from published frequency lists).
+FUNCTION_WORDS = [
+    ("der", 32), ("die", 31), ("und", 24), ("in", 17), ("den", 12), ("von", 10), ("zu", 9),
+    ("das", 9), ("mit", 8), ("sich", 7), ("des", 7), ("auf", 7), ("für", 7), ("ist", 7),
+    ("im", 6), ("dem", 6), ("nicht", 6), ("ein", 5), ("eine", 5), ("als", 5), ("auch", 5),
+    ("es", 5), ("an", 5), ("werden", 4), ("aus", 4), ("er", 4), ("hat", 4), ("dass", 4),
+    ("sie", 4), ("nach", 4), ("wird", 4), ("bei", 3), ("einer", 3), ("um", 3), ("am", 3),
+    ("sind", 3), ("noch", 3), ("wie", 3), ("einem", 3), ("über", 3), ("einen", 3), ("so", 2),
+    ("zum", 2), ("war", 2), ("haben", 2), ("nur", 2), ("oder", 2), ("aber", 2), ("vor", 2),
+    ("zur", 2), ("bis", 2), ("mehr", 2), ("durch", 2), ("man", 2), ("sein", 2), ("wurde", 2),
+    ("sei", 2), ("hatte", 1), ("kann", 1), ("gegen", 1), ("vom", 1), ("können", 1), ("schon", 1),
+    ("wenn", 1), ("habe", 1), ("seine", 1), ("ihre", 1), ("dann", 1), ("unter", 1), ("wir", 1),
+    ("soll", 1), ("ich", 1), ("eines", 1), ("jahr", 1), ("zwei", 1), ("diese", 1), ("dieser", 1),
+    ("wieder", 1), ("keine", 1), ("seiner", 1), ("worden", 1), ("will", 1), ("zwischen", 1),
+    ("immer", 1), ("was", 1), ("sagte", 1), ("gibt", 1), ("alle", 1), ("seit", 1), ("muss", 1),
+]
+ONSETS = ["b", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "w", "z", "br", "dr",
+          "fl", "fr", "gr", "kl", "kr", "pl", "pr", "sch", "schl", "schw", "st", "str", "tr", "sp",
+          "ch", "pf", "gl", "bl", "kn", "zw", "j", "v", ""]
+VOWELS = ["a", "e", "i", "o", "u", "ä", "ö", "ü", "ei", "au", "ie", "eu", "a", "e", "i", "o", "u",
+          "e", "a"]
+CODAS = ["", "", "n", "r", "l", "s", "t", "ch", "ck", "ng", "nd", "nk", "rt", "st", "ft", "lt",
+         "m", "rn", "tz", "ss", "rg", "lz", "x"]
+NOUN_ENDINGS = ["", "", "", "e", "er", "el", "ung", "heit", "keit", "schaft", "nis", "tum", "ling",
+                "ion", "ät", "ik", "ur", "ei"]
+VERB_ENDINGS = ["en", "t", "te", "ten", "st", "e"]
+ADJ_ENDINGS = ["e", "en", "er", "es", "em", ""]
+INFLECT = ["", "", "", "", "e", "en", "n", "s", "es", "er", "ern"]
+
+
+class Lexicon:
+    """Function words and made-up content words with Zipf frequencies; topics of words."""
+
+    def __init__(self, rng, size=60000, topics=400, topic_words=60):
+        seen = {w for w, _ in FUNCTION_WORDS}
+        nouns, others = [], []
+        while len(nouns) + len(others) < size:
+            kind = rng.random()
+            stem = "".join(rng.choice(ONSETS) + rng.choice(VOWELS) + rng.choice(CODAS)
+                           for _ in range(rng.choice((1, 1, 2, 2, 2))))
+            if len(stem) < 3:
+                continue
+            if kind < 0.55:
+                if nouns and rng.random() < 0.2:       # a compound of two nouns
+                    a, b = rng.choice(nouns), rng.choice(nouns)
+                    w = a + rng.choice(("", "", "s", "en", "e")) + b.lower()
+                else:
+                    w = (stem + rng.choice(NOUN_ENDINGS)).capitalize()
+                if w.lower() not in seen:
+                    seen.add(w.lower())
+                    nouns.append(w)
+            else:
+                w = stem + rng.choice(VERB_ENDINGS if kind < 0.8 else ADJ_ENDINGS)
+                if w not in seen:
+                    seen.add(w)
+                    others.append(w)
+        words = nouns + others
+        rng.shuffle(words)
+        self.content = words
+        self.nouns = set(nouns)
+        # Zipf (with Mandelbrot's offset, so no content word is as common as "der"): the
+        # word of rank r is used in proportion to 1 / (r + 20)
+        self.content_cum = list(itertools.accumulate(1.0 / (r + 20) for r in range(1, len(words) + 1)))
+        self.function = [w for w, _ in FUNCTION_WORDS]
+        self.function_cum = list(itertools.accumulate(f for _, f in FUNCTION_WORDS))
+        self.topics = [rng.sample(words[:20000], topic_words) for _ in range(topics)]
+        self.topic_cum = list(itertools.accumulate(1.0 / r for r in range(1, topics + 1)))
+
+    def topic(self, rng):
+        return rng.choices(self.topics, cum_weights=self.topic_cum)[0]
+
+    def words(self, rng, topic, n):
+        """n words of running text about topic: function words ~45 %, topic words ~15 %."""
+        kinds = rng.choices((0, 1, 2), weights=(45, 15, 40), k=n)
+        fn = iter(rng.choices(self.function, cum_weights=self.function_cum, k=n))
+        ct = iter(rng.choices(self.content, cum_weights=self.content_cum, k=n))
+        out = []
+        for k in kinds:
+            if k == 0:
+                out.append(next(fn))
+            else:
+                w = rng.choice(topic) if k == 1 else next(ct)
+                if w in self.nouns:
+                    w += rng.choice(INFLECT) if w[-1] not in "aeiouäöü" else ""
+                out.append(w)
+        return out
+
+
+def zipf_sentence(rng, lex, topic):
+    ws = lex.words(rng, topic, rng.randint(7, 22))
+    ws[0] = ws[0][0].upper() + ws[0][1:]
+    if len(ws) > 12 and rng.random() < 0.5:
+        ws[rng.randrange(4, len(ws) - 3)] += ","
+    return " ".join(ws) + rng.choice((".", ".", ".", ".", "?", ":"))
+
+
+def make_zipf_body(rng, lex, topic, target):
+    parts, size, para_no = [], 0, 0
+    while size < target:
+        para_no += 1
+        r = rng.random()
+        if para_no > 2 and r < 0.1:
+            block = "## " + " ".join(lex.words(rng, topic, rng.randint(2, 4))).capitalize()
+        elif para_no > 2 and r < 0.15:
+            block = "\n".join("- " + zipf_sentence(rng, lex, topic) for _ in range(rng.randint(3, 5)))
+        else:
+            block = " ".join(zipf_sentence(rng, lex, topic) for _ in range(rng.randint(3, 6)))
+        parts.append(block)
+        size += len(block) + 2
+    return "\n\n".join(parts)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=1000, help="number of articles (default 1000)")
@@ -205,6 +332,8 @@ def main():
     ap.add_argument("--now", default=None, help="ISO time taken as now (default: current UTC time)")
     ap.add_argument("--chars", type=int, default=5000, help="approximate body length (default 5000)")
     ap.add_argument("--paths", default=None, help="also write the article paths here, one a line")
+    ap.add_argument("--words", choices=("templates", "zipf"), default="templates",
+                    help="sentence templates (default) or a Zipf-distributed lexicon")
     a = ap.parse_args()
 
     rng = random.Random(a.seed)
@@ -214,7 +343,8 @@ def main():
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     newest = now - dt.timedelta(hours=1)          # never in the future, even with a skewed clock
     span = 365 * 24 * 3600 - 3600
-    pool = make_sentence_pool(rng, 4000)
+    pool = make_sentence_pool(rng, 4000) if a.words == "templates" else None
+    lex = Lexicon(random.Random(a.seed + 1)) if a.words == "zipf" else None
     width = max(4, len(str(a.n)))
 
     out = sys.stdout
@@ -222,16 +352,22 @@ def main():
     dumps = json.dumps
     buf = []
     for i in range(1, a.n + 1):
-        title = rng.choice(TITLE_A) + " " + rng.choice(TITLE_B) + rng.choice(TITLE_C)
+        if lex:
+            topic = lex.topic(rng)
+            title = " ".join(lex.words(rng, topic, rng.randint(4, 9)))
+            title = title[0].upper() + title[1:]
+        else:
+            title = rng.choice(TITLE_A) + " " + rng.choice(TITLE_B) + rng.choice(TITLE_C)
         slug = f"{slugify(title)}-{i:0{width}d}"
         date = (newest - dt.timedelta(seconds=rng.randrange(span))).strftime("%Y-%m-%dT%H:%M:%SZ")
         target = a.chars + rng.randint(-a.chars // 10, a.chars // 10)
         rec = {
             "title": title,
             "slug": slug,
-            "body": make_body(rng, pool, target),
+            "body": make_zipf_body(rng, lex, topic, target) if lex else make_body(rng, pool, target),
             "dateline": rng.choice(DATELINES),
-            "tags": rng.sample(TAGS, rng.randint(2, 4)),
+            "tags": [w.capitalize() for w in rng.sample(topic[:12], rng.randint(2, 4))] if lex
+                    else rng.sample(TAGS, rng.randint(2, 4)),
             "category": rng.choice(CATEGORIES),
             "author": rng.choice(AUTHORS),
             "date": date,

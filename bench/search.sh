@@ -3,9 +3,13 @@
 # index following every insert, the time to build the index afresh (`depesche search reindex`),
 # and search latency p50/p99 over loopback with wrk for one-word, two-word and phrase queries.
 #
-#   bench/search.sh [N] [--duration 10s] [--bin PATH] [--keep]
+#   bench/search.sh [N] [--words templates|zipf] [--duration 10s] [--bin PATH] [--keep]
 #
-# N: articles (default 100000; e.g. 5000 for a quick check). The queries are drawn from the
+# N: articles (default 100000; e.g. 5000 for a quick check). --words: the text of the
+# articles (bench/gen_articles.py): sentence templates of ~400 words, each in a large share of
+# all articles (the default, the hardest case), or a newspaper-like Zipf lexicon. The
+# classes: one word, two words of one article, a phrase from a text ("in der Stadt"), and a
+# phrase with the text's short words left out (mostly found nowhere). The queries are drawn from the
 # generated articles (bench/search_queries.py): several hundred distinct ones per class, the
 # most common and the rarest words of the vocabulary alike; bench/rotate.lua makes wrk walk
 # through each list, so no two requests in a row ask the same. Searches are never cached by
@@ -23,21 +27,24 @@ PY=/usr/bin/python3
 N=100000
 DURATION=10s
 KEEP=0
+WORDS=templates
 CMDLINE="bench/search.sh${*:+ $*}"
 
-usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case $1 in
     --duration) DURATION=$2; shift 2 ;;
     --bin) BIN=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
+    --words) WORDS=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     [0-9]*) N=$1; shift ;;
     *) echo "search.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
 done
 case $N in ''|*[!0-9]*) echo "search.sh: N must be a number" >&2; exit 2 ;; esac
+case $WORDS in templates|zipf) ;; *) echo "search.sh: --words templates or zipf" >&2; exit 2 ;; esac
 [ -x "$BIN" ] || { echo "search.sh: $BIN not found (build first, or --bin PATH)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "search.sh: wrk not found (scripts/deps.sh test)" >&2; exit 1; }
 command -v curl >/dev/null || { echo "search.sh: curl not found" >&2; exit 1; }
@@ -66,8 +73,8 @@ SITE=$WORK/site
 dp() { "$BIN" --data "$SITE" "$@"; }
 
 # ---------------------------------------------------------------- the site
-log "generating $N articles"
-timeout 1800 "$PY" "$HERE/gen_articles.py" -n "$N" >"$WORK/articles.jsonl"
+log "generating $N articles ($WORDS)"
+timeout 1800 "$PY" "$HERE/gen_articles.py" -n "$N" --words "$WORDS" >"$WORK/articles.jsonl"
 dp init --title "Suchbench" --base-url "http://127.0.0.1:1" --lang de >/dev/null
 # Searches are limited per client address; wrk is one address asking thousands of times.
 "$PY" - "$SITE/site.json" <<'PY'
@@ -101,7 +108,8 @@ cat "$WORK/queries.txt" >&2
 # `depesche search bench`: each query of a class 5 times (after one warm-up) through the store,
 # no HTTP and no page: what the search itself costs.
 INPROC=""
-for class in one two phrase; do
+CLASSES="one two phrase gap"
+for class in $CLASSES; do
   timeout 1800 "$BIN" --data "$SITE" search bench --runs 5 <"$WORK/q/$class.q" >"$WORK/inproc-$class.txt"
   { echo "----- search bench $class"; tail -n 5 "$WORK/inproc-$class.txt"; } >&2
   INPROC+=$(sed -n 's/^all: \(.*\)$/| '"$class"' | \1 |/p' "$WORK/inproc-$class.txt")$'\n'
@@ -120,16 +128,22 @@ done
 [ -n "$URL" ] || { echo "search.sh: the server did not start" >&2; exit 1; }
 log "server $URL"
 
-# How many articles the queries of a class match (the first 25 of its list).
+# How many articles the queries of a class match (the first 25 of its list), as the results
+# page says: "1 Treffer", "37 Treffer", "mehr als 1000 Treffer" (counted as 1000+), or
+# "Keine Treffer" (0).
 matches() {
-  local f=$1 n=0 p t
+  local f=$1 n=0 p page t
   : >"$WORK/totals"
   while read -r p && [ $n -lt 25 ]; do
-    t=$(curl -fsS --max-time 30 "$URL$p" | sed -n 's/.*>\([0-9][0-9]*\) Treffer für.*/\1/p' | head -n 1) || t=""
+    page=$(curl -sS --max-time 30 "$URL$p" | tr '\n' ' ') || page=""
+    t=$(printf '%s' "$page" | sed -n 's/.*search-count">[^0-9<]*\([0-9][0-9]*\) Treffer.*/\1/p')
+    case $page in *'search-count">'[Mm]'ehr als'*) t="${t}+" ;; esac
     echo "${t:-0}" >>"$WORK/totals"
     n=$((n + 1))
   done <"$f"
-  sort -n "$WORK/totals" | awk '{ v[NR] = $1 } END { printf "median %d (%d..%d)", v[int((NR + 1) / 2)], v[1], v[NR] }'
+  sort -n "$WORK/totals" | awk '{ v[NR] = $1; if ($1 ~ /\+$/) c++ }
+    END { printf "median %s (%s..%s%s)", v[int((NR + 1) / 2)], v[1], v[NR],
+          c ? sprintf("; more than 1000 for %d", c) : "" }'
 }
 
 # wrk_run CLASS CONNECTIONS THREADS: one measured run after a warm-up; prints a table row.
@@ -150,13 +164,14 @@ wrk_run() {
 }
 
 log "matches per query"
-M_ONE=$(matches "$WORK/q/one.txt")
-M_TWO=$(matches "$WORK/q/two.txt")
-M_PHRASE=$(matches "$WORK/q/phrase.txt")
+MATCHES=""
+for class in $CLASSES; do
+  MATCHES+="- $class: $(matches "$WORK/q/$class.txt")"$'\n'
+done
 
 log "measuring (wrk, $DURATION per run after a warm-up of the same length)"
 ROWS=""
-for class in one two phrase; do
+for class in $CLASSES; do
   ROWS+=$(wrk_run "$class" 1 1)$'\n'
   ROWS+=$(wrk_run "$class" 4 2)$'\n'
 done
@@ -174,7 +189,7 @@ cat <<EOF
 - machine: nproc $(nproc), $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1), kernel $(uname -r)
 - depesche: $("$BIN" --version 2>/dev/null | head -n 1 || echo "?") (git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?"))
 - command: \`$CMDLINE\`
-- articles: $N generated by bench/gen_articles.py (~5,000 characters of Markdown each)
+- articles: $N generated by \`bench/gen_articles.py --words $WORDS\` (~5,000 characters of Markdown each)
 
 | step | time |
 |---|---:|
@@ -184,10 +199,10 @@ cat <<EOF
 Database: $DB_IMPORT MB after the import, $DB_REINDEX MB after the reindex.
 
 Queries ($(tail -n 1 "$WORK/queries.txt")):
-$(head -n 3 "$WORK/queries.txt" | sed 's/^/- /')
+$(sed '$d' "$WORK/queries.txt" | sed 's/^/- /')
 
-Articles matched per query (first 25 of each list): one word $M_ONE; two words $M_TWO; phrase $M_PHRASE.
-
+Articles matched per query (the first 25 of each list, as the results page counts them):
+$MATCHES
 Search latency over loopback (wrk --latency, $DURATION per run after a warm-up, rotating through the list; a request = the whole results page: query, ranking, 10 highlighted snippets, HTML):
 
 | class | connections | p50 | p99 | requests/s | non-2xx |

@@ -9,8 +9,13 @@ one a line, shuffled) into DIR, and beside each the same queries as typed (NAME.
 
     one.txt     one word each: every word of the vocabulary of at least 3 letters, the most
                 common and the rarest alike (up to --count)
-    two.txt     two words each: pairs of common + rare, common + common and rare + rare words
+    two.txt     two words each, both from one article: its common + rare, common + common and
+                rare + rare words
     phrase.txt  a phrase in quotes each: two or three words that stand together in a body
+                (function words included: "in der", "Lage in der")
+    gap.txt     a phrase in quotes each made of words that stand together in a body once
+                the words of one or two letters are left out ("Lage der" from "Lage in
+                der"): mostly phrases no article has, of common words — the most work
 
 and prints one line per class with how many queries it has and the range of document
 frequencies (share of articles that contain the word) of its words.
@@ -26,6 +31,7 @@ import re
 import urllib.parse
 
 WORD = re.compile(r"[^\W\d_]{3,}")
+ANY_WORD = re.compile(r"[^\W\d_]+")
 
 
 def words_of(text):
@@ -59,53 +65,64 @@ def main():
             n += 1
             text = rec["title"] + "\n" + re.sub(r"\]\([^)]*\)", "]", rec["body"])
             seen = set()
-            for w in words_of(text):
+            for w in ANY_WORD.findall(text):
                 k = w.lower()
                 spelling.setdefault(k, w)
                 seen.add(k)
             df.update(seen)
             if len(bodies) < 500:
-                bodies.append(rec["body"])
+                bodies.append(re.sub(r"\]\([^)]*\)", "]", rec["body"]))
     if not df:
         raise SystemExit("search_queries.py: no words in %s" % a.articles)
 
-    by_df = sorted(df, key=lambda k: (df[k], k))
-    third = max(1, len(by_df) // 3)
-    rare, common = by_df[:third], by_df[-third:]
+    by_df = sorted((k for k in df if len(k) >= 3), key=lambda k: (df[k], k))
 
     # the rarest and the most common words both in, whatever the vocabulary's size
     one = by_df[:a.count // 2] + by_df[-(a.count - a.count // 2):] if len(by_df) > a.count \
         else list(by_df)
 
+    # two words of one article (as a reader would pair them): its common + rare, common +
+    # common and rare + rare words (by their share of all articles)
     pairs = set()
-    kinds = [(common, rare), (common, common), (rare, rare)]
     tries = 0
     while len(pairs) < a.count and tries < a.count * 50:
         tries += 1
-        x, y = kinds[tries % 3]
+        ws = sorted({w.lower() for w in words_of(rng.choice(bodies))}, key=lambda k: (df[k], k))
+        if len(ws) < 6:
+            continue
+        lo, hi = ws[:len(ws) // 3], ws[-(len(ws) // 3):]
+        x, y = ((hi, lo), (hi, hi), (lo, lo))[tries % 3]
         p = (rng.choice(x), rng.choice(y))
         if p[0] != p[1]:
             pairs.add(p)
 
-    phrases = set()
-    tries = 0
-    while len(phrases) < a.count and tries < a.count * 50:
-        tries += 1
-        sentence = rng.choice(re.split(r"[.!?„“:;,()*#>\n-]+", rng.choice(bodies)))
-        ws = words_of(sentence)
-        k = rng.choice((2, 3))
-        if len(ws) < k:
-            continue
-        i = rng.randrange(len(ws) - k + 1)
-        phrases.add(" ".join(ws[i:i + k]))
+    def phrases_of(split):
+        out = set()
+        tries = 0
+        while len(out) < a.count and tries < a.count * 50:
+            tries += 1
+            sentence = rng.choice(re.split(r"[.!?„“:;,()*#>\n-]+", rng.choice(bodies)))
+            ws = split(sentence)
+            k = rng.choice((2, 3))
+            if len(ws) < k:
+                continue
+            i = rng.randrange(len(ws) - k + 1)
+            out.add(" ".join(ws[i:i + k]))
+        return out
+
+    phrases = phrases_of(ANY_WORD.findall)
+    gap = phrases_of(words_of) - phrases
 
     os.makedirs(a.dir, exist_ok=True)
     classes = (
         ("one", [spelling[k] for k in one], [[k] for k in one]),
         ("two", ["%s %s" % (spelling[x], spelling[y]) for x, y in pairs], [list(p) for p in pairs]),
         ("phrase", ['"%s"' % p for p in phrases], [[w.lower() for w in p.split()] for p in phrases]),
+        ("gap", ['"%s"' % p for p in gap], [[w.lower() for w in p.split()] for p in gap]),
     )
     for name, queries, keys in classes:
+        queries.sort()     # sets have no order of their own: the same lists on every run
+        keys.sort()
         order = list(range(len(queries)))
         rng.shuffle(order)
         with open(os.path.join(a.dir, name + ".txt"), "w", encoding="utf-8") as f:

@@ -52,5 +52,10 @@ int cli_bad_option(char **argv);
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Loads the site in data_dir and applies its time zone; prints the error. */
 int cli_site_open(const char *data_dir, struct site *ret);
+/* store_open() for a command: a search index that needs building (an
+ * upgrade) is built first with a note on stderr, as it can take minutes.
+ * Returns store_open()'s code; prints nothing else. */
+struct store;
+int cli_store_open(const char *path, int flags, struct store **ret);
 
 #endif

@@ -42,6 +42,33 @@ int cli_site_open(const char *data_dir, struct site *ret)
 	return EXIT_OK;
 }
 
+int cli_store_open(const char *path, int flags, struct store **ret)
+{
+	struct store *st = NULL;
+	bool stale = false;
+	size_t articles = 0;
+	char lang[8];
+	int rc = store_open(path, flags | STORE_NO_INDEX_BUILD, &st);
+	if (rc)
+		return rc;
+	if (!(flags & STORE_NO_INDEX_BUILD) && !(rc = store_search_stale(st, &stale, &articles)) &&
+	    stale) {
+		if (articles > 0)
+			fprintf(stderr, "depesche: building the search index of %zu articles first"
+					" (made by an older version) ...\n", articles);
+		if (!(rc = store_search_lang(st, lang, sizeof lang)))
+			rc = store_search_reindex(st, lang, NULL, NULL);
+		if (!rc && articles > 0)
+			fprintf(stderr, "depesche: search index built\n");
+	}
+	if (rc) {
+		store_close(st);
+		return rc;
+	}
+	*ret = st;
+	return DP_OK;
+}
+
 static int is_help(const char *arg)
 {
 	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
@@ -72,7 +99,7 @@ int cli_dispatch(const char *group, const struct cli_cmd *cmds, void (*help)(FIL
 	if (cli_site_open(data_dir, &site))
 		return EXIT_ERR;
 	char *path = site_db_path(&site);
-	int rc = path ? store_open(path, 0, &st) : DP_ENOMEM;
+	int rc = path ? cli_store_open(path, 0, &st) : DP_ENOMEM;
 	int r = EXIT_OK;
 	if (rc) {
 		r = cli_fail("cannot open the database %s: %s", path ? path : "", dp_strerror(rc));

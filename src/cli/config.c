@@ -167,7 +167,7 @@ static int search_follow_lang(const char *data_dir)
 	if (cli_site_open(data_dir, &site))
 		return EXIT_ERR;
 	char *path = site_db_path(&site);
-	int rc = path ? store_open(path, 0, &st) : DP_ENOMEM;
+	int rc = path ? cli_store_open(path, 0, &st) : DP_ENOMEM;
 	free(path);
 	if (!rc)
 		rc = store_search_lang(st, lang, sizeof lang);

@@ -51,7 +51,7 @@ static int open_store(const char *dir, int flags, struct store **ret)
 {
 	char *path = NULL;
 	int rc = asprintf(&path, "%s/depesche.db", dir) < 0 ? DP_ENOMEM
-							    : store_open(path, flags, ret);
+							    : cli_store_open(path, flags, ret);
 	free(path);
 	if (rc)
 		return cli_fail("cannot open the database: %s", dp_strerror(rc));

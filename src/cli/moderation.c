@@ -129,7 +129,7 @@ static void site_defaults(const char *data_dir, char *lang, size_t langlen, stru
 	char *path = ret_model ? site_db_path(&site) : NULL;
 	struct store *st = NULL;
 	char *json = NULL;
-	if (path && access(path, R_OK) == 0 && store_open(path, 0, &st) == DP_OK &&
+	if (path && access(path, R_OK) == 0 && cli_store_open(path, 0, &st) == DP_OK &&
 	    store_kv_get(st, "triage_model", &json) == DP_OK)
 		triage_model_load(json, ret_model);
 	free(json);

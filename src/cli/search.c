@@ -48,12 +48,13 @@ static void help(FILE *f)
 	      f);
 }
 
-static int open_site(const char *data_dir, struct site *site, struct store **st)
+/* flags: store_open()'s. */
+static int open_site(const char *data_dir, struct site *site, struct store **st, int flags)
 {
 	if (cli_site_open(data_dir, site))
 		return EXIT_ERR;
 	char *path = site_db_path(site);
-	int rc = path ? store_open(path, 0, st) : DP_ENOMEM;
+	int rc = path ? cli_store_open(path, flags, st) : DP_ENOMEM;
 	free(path);
 	if (rc) {
 		site_release(site);
@@ -129,7 +130,8 @@ static int cmd_reindex(int argc, char **argv, const char *data_dir)
 		fprintf(stderr, "depesche: usage: depesche search reindex\n");
 		return EXIT_USAGE;
 	}
-	if (open_site(data_dir, &site, &st))
+	/* An index that needs building is built here, with the progress shown. */
+	if (open_site(data_dir, &site, &st, STORE_NO_INDEX_BUILD))
 		return EXIT_ERR;
 	double t0 = now_ms();
 	int rc = store_search_reindex(st, site.lang, progress, &bar);
@@ -242,7 +244,7 @@ static int cmd_query(int argc, char **argv, const char *data_dir)
 
 	struct site site = { 0 };
 	struct store *st = NULL;
-	if (open_site(data_dir, &site, &st)) {
+	if (open_site(data_dir, &site, &st, 0)) {
 		free(words);
 		return EXIT_ERR;
 	}
@@ -335,7 +337,7 @@ static int cmd_bench(int argc, char **argv, const char *data_dir)
 	}
 	struct site site = { 0 };
 	struct store *st = NULL;
-	if (open_site(data_dir, &site, &st))
+	if (open_site(data_dir, &site, &st, 0))
 		return EXIT_ERR;
 	double *all = NULL, *mine = malloc((size_t)runs * sizeof *mine);
 	size_t nall = 0, nq = 0;

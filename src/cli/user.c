@@ -51,7 +51,7 @@ static int open_site(const char *data_dir, struct site *site, struct store **st)
 	if (cli_site_open(data_dir, site))
 		return EXIT_ERR;
 	char *path = site_db_path(site);
-	int rc = path ? store_open(path, 0, st) : DP_ENOMEM;
+	int rc = path ? cli_store_open(path, 0, st) : DP_ENOMEM;
 	free(path);
 	if (rc) {
 		site_release(site);

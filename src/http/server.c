@@ -377,26 +377,56 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, int *ret_v6)
 	return DP_EINVAL;
 }
 
+struct reindex_log {
+	int phase, tenth;  /* last logged */
+};
+
+/* A log line per tenth of a rebuild's work. */
+static void reindex_progress(void *arg, int phase, size_t done, size_t total)
+{
+	struct reindex_log *rl = arg;
+	int tenth = total ? (int)(done * 10 / total) : 10;
+	if (phase == rl->phase && tenth == rl->tenth)
+		return;
+	rl->phase = phase;
+	rl->tenth = tenth;
+	log_info("search: %s %d%% (%zu/%zu)", phase == 1 ? "related" : "indexing", tenth * 10, done,
+		 total);
+}
+
 /* The comment form's secret (made once per site; it also signs the links
  * in mail) and the learned triage model, from the database; and a search
  * index in the site's language (the admin's settings page may have changed
- * it since the last start). */
+ * it since the last start), built first when an upgrade needs it (logged,
+ * with progress). */
 static int load_site_state(const char *db_path, const char *lang,
 			   struct triage_model **ret_model)
 {
 	struct store *st = NULL;
 	char *secret = NULL, *model = NULL, index_lang[16];
-	int rc = store_open(db_path, 0, &st);
+	bool stale = false;
+	size_t articles = 0;
+	int rc = store_open(db_path, STORE_NO_INDEX_BUILD, &st);
 	if (rc)
 		return rc;
-	if (store_search_lang(st, index_lang, sizeof index_lang) == DP_OK &&
-	    strcmp(index_lang, lang) != 0) {
-		log_info("search: the index is in \"%s\", the site in \"%s\": rebuilding it",
-			 index_lang, lang);
-		if ((rc = store_search_reindex(st, lang, NULL, NULL))) {
+	if ((rc = store_search_lang(st, index_lang, sizeof index_lang)) ||
+	    (rc = store_search_stale(st, &stale, &articles))) {
+		store_close(st);
+		return rc;
+	}
+	if (strcmp(index_lang, lang) != 0 || stale) {
+		struct reindex_log rl = { -1, -1 };
+		if (stale)
+			log_info("search: building the index of %zu articles (it was made by an older"
+				 " version or never); the site starts when it is done", articles);
+		else
+			log_info("search: the index is in \"%s\", the site in \"%s\": rebuilding it",
+				 index_lang, lang);
+		if ((rc = store_search_reindex(st, lang, reindex_progress, &rl))) {
 			store_close(st);
 			return rc;
 		}
+		log_info("search: the index is built");
 	}
 	rc = store_kv_get(st, "comment_secret", &secret);
 	if (rc == DP_ENOTFOUND) {

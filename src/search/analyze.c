@@ -544,7 +544,6 @@ static int cache_room(struct cache *c)
 
 /* ---- the analyzer ---- */
 
-#define PARTS_MAX 8          /* extra terms of one compound */
 #define SEGMENTS_MAX 4       /* a compound is split into at most this many parts */
 #define SPLIT_WORK_MAX 200   /* stemmer calls spent on splitting one word */
 
@@ -552,8 +551,8 @@ struct terms {
 	char term[ANALYZE_TERM_MAX];
 	size_t len;
 	size_t nparts;
-	char part[PARTS_MAX][ANALYZE_TERM_MAX];
-	size_t part_len[PARTS_MAX];
+	char part[ANALYZE_PARTS_MAX][ANALYZE_TERM_MAX];
+	size_t part_len[ANALYZE_PARTS_MAX];
 };
 
 struct analyzer {
@@ -563,34 +562,54 @@ struct analyzer {
 	size_t vocab_seen;       /* its size when last looked at: a change makes cached parts stale */
 	uint32_t epoch;          /* of the vocabulary; cached parts of other epochs are stale */
 	struct vocab *stop;      /* terms that are never parts of a compound */
+	struct vocab *function;  /* the terms of the language's function words */
 	size_t work;             /* stemmer calls for the current word's split */
 	struct cache cache;
 	struct terms out;        /* the terms of the current word */
 };
 
-/* Function words and affixes that make no compound part: "Ausland" is
- * not about a Land, "Vorstand" not about a Stand, "Gesellschaft" not
- * about a Schaft. */
-static const char *const stop_de[] = {
-	"ab",     "aber",   "alle",    "als",    "also",   "am",     "an",     "ander",
-	"auch",   "auf",    "aus",     "bei",    "beim",   "bis",    "da",     "dabei",
-	"dafür",  "dagegen", "daher",  "damit",  "dann",   "dar",    "darauf", "darüber",
-	"das",    "dass",   "dein",    "dem",    "den",    "denn",   "der",    "des",
-	"dessen", "die",    "dies",    "doch",   "dort",   "du",     "durch",  "ein",
-	"eine",   "einer",  "er",      "es",     "etwa",   "euch",   "für",    "gegen",
-	"hab",    "haben",  "hat",     "her",    "hier",   "hin",    "hinter", "ich",
-	"ihm",    "ihn",    "ihr",     "im",     "in",     "ins",    "ist",    "ja",
-	"jede",   "jetzt",  "kann",    "kein",   "mal",    "man",    "mehr",   "mein",
-	"mich",   "mir",    "mit",     "muss",   "nach",   "neben",  "nicht",  "noch",
-	"nun",    "nur",    "ob",      "oder",   "ohne",   "schon",  "sehr",   "sein",
-	"seit",   "sich",   "sie",     "sind",   "so",     "soll",   "sonst",  "über",
-	"um",     "und",    "uns",     "unser",  "unter",  "vom",    "von",    "vor",
-	"war",    "was",    "weil",    "wenn",   "wer",    "werden", "wie",
-	"wieder", "will",   "wir",     "wird",   "wo",     "zu",     "zum",    "zur",
-	"zwar",   "zwischen",
-	"be",     "ent",    "emp",     "ge",     "miss",   "ver",    "zer",    "ur",
-	"chen",   "heit",   "isch",    "keit",   "lein",   "lich",   "ling",   "schaft",
-	"ung",
+/* Function words: the words nearly every article has. They make no
+ * compound part ("Ausland" is not about a Land), a related-articles query
+ * leaves them out, and the index pairs them with their neighbours so that a
+ * phrase holding one need not walk its whole list (analyze.h). Changing a
+ * list changes the index: bump SEARCH_INDEX_FORMAT (store/sqlite/search.c). */
+static const char *const function_de[] = {
+	"ab",      "aber",    "alle",    "als",     "also",    "am",      "an",      "ander",
+	"auch",    "auf",     "aus",     "bei",     "beim",    "bereits", "bis",     "bisher",
+	"da",      "dabei",   "dafür",   "dagegen", "daher",   "damit",   "dann",    "dar",
+	"darauf",  "darüber", "das",     "dass",    "daß",     "dein",    "dem",     "den",
+	"denn",    "der",     "des",     "dessen",  "die",     "dies",    "diese",   "dieser",
+	"doch",    "dort",    "du",      "durch",   "ein",     "eine",    "einem",   "einen",
+	"einer",   "eines",   "er",      "es",      "etwa",    "euch",    "für",     "gegen",
+	"hab",     "haben",   "hat",     "hatte",   "hätten",  "heißt",   "her",     "hier",
+	"hieß",    "hin",     "hinter",  "ich",     "ihm",     "ihn",     "ihr",     "ihre",
+	"im",      "in",      "ins",     "ist",     "ja",      "jede",    "jetzt",   "kann",
+	"kein",    "können",  "mal",     "man",     "mehr",    "mein",    "mich",    "mir",
+	"mit",     "muss",    "müssen",  "nach",    "neben",   "nicht",   "noch",    "nun",
+	"nur",     "ob",      "oder",    "ohne",    "sagte",   "schon",   "sehr",    "sei",
+	"sein",    "seine",   "seit",    "sich",    "sie",     "sind",    "so",      "soll",
+	"sollen",  "sonst",   "sowie",   "über",    "um",      "und",     "uns",     "unser",
+	"unter",   "vom",     "von",     "vor",     "war",     "waren",   "was",     "weil",
+	"wenn",    "wer",     "werden",  "wie",     "wieder",  "will",    "wir",     "wird",
+	"wo",      "wurde",   "wurden",  "zu",      "zum",     "zur",     "zwar",    "zwei",
+	"zwischen",
+};
+static const char *const function_en[] = {
+	"a",     "about", "after", "all",    "also",  "an",    "and",   "any",   "are",
+	"as",    "at",    "be",    "been",   "before", "being", "but",  "by",    "can",
+	"could", "did",   "do",    "does",   "for",   "from",  "had",   "has",   "have",
+	"he",    "her",   "his",   "how",    "i",     "if",    "in",    "into",  "is",
+	"it",    "its",   "may",   "more",   "no",    "not",   "of",    "on",    "or",
+	"our",   "out",   "over",  "said",   "she",   "should", "so",   "some",  "than",
+	"that",  "the",   "their", "them",   "then",  "there", "these", "they",  "this",
+	"those", "to",    "two",   "up",     "was",   "we",    "were",  "what",  "when",
+	"where", "which", "while", "who",    "will",  "with",  "would", "you",
+};
+/* Affixes, which make no compound part either: "Vorstand" is not about a
+ * Stand, "Gesellschaft" not about a Schaft. */
+static const char *const affixes_de[] = {
+	"be",   "ent",  "emp",  "ge",   "miss", "ver",  "zer", "ur",     "chen",
+	"heit", "isch", "keit", "lein", "lich", "ling", "schaft", "ung",
 };
 
 /* The term of the folded word w[0..n) into out: feminine base (German),
@@ -626,6 +645,20 @@ static int make_term(struct analyzer *a, const char *w, size_t n, char *out, siz
 	return DP_OK;
 }
 
+/* Adds the terms of the n words to set. */
+static int add_terms(struct analyzer *a, struct vocab *set, const char *const *words, size_t n)
+{
+	int rc = DP_OK;
+	for (size_t i = 0; !rc && i < n; i++) {
+		char f[ANALYZE_TERM_MAX], t[ANALYZE_TERM_MAX];
+		size_t flen = fold_word(words[i], strlen(words[i]), f), tlen;
+		rc = make_term(a, f, flen, t, &tlen);
+		if (!rc && tlen)
+			rc = vocab_add(set, t, tlen, NULL);
+	}
+	return rc;
+}
+
 int analyzer_new(const char *lang, struct analyzer **ret)
 {
 	const char *algorithm;
@@ -644,18 +677,16 @@ int analyzer_new(const char *lang, struct analyzer **ret)
 	a->stemmer = sb_stemmer_new(algorithm, "UTF_8");
 	if (!a->stemmer || cache_resize(&a->cache, CACHE_FIRST))
 		goto fail;
-	if (a->german) {
-		rc = vocab_new(&a->stop);
-		for (size_t i = 0; !rc && i < sizeof stop_de / sizeof stop_de[0]; i++) {
-			char f[ANALYZE_TERM_MAX], t[ANALYZE_TERM_MAX];
-			size_t flen = fold_word(stop_de[i], strlen(stop_de[i]), f), tlen;
-			rc = make_term(a, f, flen, t, &tlen);
-			if (!rc)
-				rc = vocab_add(a->stop, t, tlen, NULL);
-		}
-		if (rc)
-			goto fail;
-	}
+	const char *const *fw = a->german ? function_de : function_en;
+	size_t nfw = a->german ? sizeof function_de / sizeof function_de[0]
+			       : sizeof function_en / sizeof function_en[0];
+	if ((rc = vocab_new(&a->function)) || (rc = vocab_new(&a->stop)) ||
+	    (rc = add_terms(a, a->function, fw, nfw)))
+		goto fail;
+	if (a->german && ((rc = add_terms(a, a->stop, function_de, nfw)) ||
+			  (rc = add_terms(a, a->stop, affixes_de,
+					  sizeof affixes_de / sizeof affixes_de[0]))))
+		goto fail;
 	*ret = a;
 	return DP_OK;
 fail:
@@ -669,6 +700,7 @@ void analyzer_free(struct analyzer *a)
 		return;
 	sb_stemmer_delete(a->stemmer);
 	vocab_free(a->stop);
+	vocab_free(a->function);
 	cache_release(&a->cache);
 	free(a);
 }
@@ -714,7 +746,7 @@ static int known_part(struct analyzer *a, const char *w, size_t n, bool link, ch
 
 static void add_part(struct terms *t, const char *term, size_t len)
 {
-	if (t->nparts == PARTS_MAX || (len == t->len && !memcmp(term, t->term, len)))
+	if (t->nparts == ANALYZE_PARTS_MAX || (len == t->len && !memcmp(term, t->term, len)))
 		return;
 	for (size_t i = 0; i < t->nparts; i++)
 		if (t->part_len[i] == len && !memcmp(t->part[i], term, len))
@@ -867,6 +899,11 @@ int analyzer_run(struct analyzer *a, const char *text, size_t len, enum analyze_
 			return rc;
 	}
 	return DP_OK;
+}
+
+bool analyzer_function_word(const struct analyzer *a, const char *term, size_t len)
+{
+	return vocab_has(a->function, term, len);
 }
 
 int analyzer_term(struct analyzer *a, const char *word, size_t len, char *out, size_t *ret_len)

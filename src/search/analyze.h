@@ -18,6 +18,7 @@ struct vocab;
 struct analyzer;
 
 #define ANALYZE_TERM_MAX 64    /* bytes of a term; longer words are cut there */
+#define ANALYZE_PARTS_MAX 8    /* compound parts of one word at most */
 
 enum analyze_mode {
 	ANALYZE_DOCUMENT,      /* indexing: compounds split (with a vocabulary) */
@@ -45,6 +46,12 @@ int analyzer_run(struct analyzer *a, const char *text, size_t len, enum analyze_
 /* Whether text holds a word at all: a letter or digit as the analyzer
  * sees one (a query token without one yields no term). Needs no analyzer. */
 bool analyze_has_word(const char *text, size_t len);
+
+/* Whether term is the term of one of the language's function words ("der",
+ * "und", "the"): words so common that a phrase holding one is looked up by
+ * its word pairs (the index's tokenizer, store/sqlite/search.c), and that
+ * a related-articles query leaves out. */
+bool analyzer_function_word(const struct analyzer *a, const char *term, size_t len);
 
 /* The term of one word (the first word in it) into out (ANALYZE_TERM_MAX +
  * 1 bytes, NUL-terminated); *ret_len 0 when there is none. */

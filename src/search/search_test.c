@@ -379,6 +379,35 @@ static void test_english_rules(void **state)
 	analyzer_free(NULL);
 }
 
+static void function_words_are(struct analyzer *a, const char *const *words, size_t n, bool yes)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *t = term_of(a, words[i]);
+		if (analyzer_function_word(a, t, strlen(t)) != yes)
+			fail_msg("%s (term %s) %s a function word", words[i], t, yes ? "is not" : "is");
+	}
+}
+
+/* Function words, by their terms, in either language; content words and
+ * the other language's function words are not. */
+static void test_function_words(void **state)
+{
+	(void)state;
+	static const char *const de_yes[] = { "der", "Die", "DAS", "und", "einer", "über", "dass",
+					      "daß", "sagte", "zwischen" };
+	static const char *const de_no[] = { "Stadt", "Lage", "Arbeiterin", "the", "Bahnstrecke" };
+	static const char *const en_yes[] = { "the", "The", "and", "said", "which", "of" };
+	static const char *const en_no[] = { "city", "railway", "der", "und" };
+	struct analyzer *de = analyzer("de"), *en = analyzer("en");
+	function_words_are(de, de_yes, sizeof de_yes / sizeof de_yes[0], true);
+	function_words_are(de, de_no, sizeof de_no / sizeof de_no[0], false);
+	function_words_are(en, en_yes, sizeof en_yes / sizeof en_yes[0], true);
+	function_words_are(en, en_no, sizeof en_no / sizeof en_no[0], false);
+	assert_false(analyzer_function_word(de, "", 0));
+	analyzer_free(de);
+	analyzer_free(en);
+}
+
 /* ---- offsets and hostile input ---- */
 
 static void test_offsets(void **state)
@@ -937,6 +966,7 @@ int main(void)
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_compounds),
 		cmocka_unit_test(test_english_rules),
+		cmocka_unit_test(test_function_words),
 		cmocka_unit_test(test_offsets),
 		cmocka_unit_test(test_long_words),
 		cmocka_unit_test(test_hostile_bytes),

@@ -400,6 +400,70 @@ static void test_query_forms(void **state)
 	store_close(s);
 }
 
+/* Phrases holding function words are looked up by word pairs: the same
+ * answers as word by word, compound parts included, and the pairs follow
+ * every change. */
+static void test_phrase_pairs(void **state)
+{
+	(void)state;
+	char path[256];
+	struct store *s = open_new(path, sizeof path);
+	pub(s, "a", "Lage", "<p>Die Lage in der Stadt bleibt angespannt.</p>", T0 - 4 * DAY);
+	pub(s, "b", "Zukunft", "<p>In der Lage: die Stadt der Zukunft.</p>", T0 - 3 * DAY);
+	pub(s, "teile", "Bahn", "<p>Eine Strecke, eine Bahn, eine Region.</p>", T0 - 2 * DAY);
+	int64_t d = pub(s, "d", "Ausbau", "<p>Auf der Bahnstrecke der Region wird gebaut.</p>",
+			T0 - DAY);
+	assert_string_equal(slugs(s, "\"in der Stadt\"", T0), "a");
+	assert_string_equal(slugs(s, "\"die Stadt\"", T0), "b");
+	assert_string_equal(sorted(s, "\"der Stadt\"", T0), "a");
+	assert_string_equal(slugs(s, "\"Stadt der\"", T0), "b");
+	assert_string_equal(slugs(s, "\"Stadt der Zukunft\"", T0), "b");
+	assert_string_equal(sorted(s, "\"in der\"", T0), "a b");
+	assert_string_equal(slugs(s, "\"Lage in der Stadt bleibt\"", T0), "a");
+	assert_string_equal(slugs(s, "\"die die\"", T0), "");
+	assert_string_equal(slugs(s, "\"der der\"", T0), "");
+	assert_string_equal(slugs(s, "\"Stadt in der\"", T0), "");
+	/* A single function word is a word: every article that has it. */
+	assert_string_equal(sorted(s, "\"der\"", T0), "a b d");
+	/* The parts of a compound pair up too. */
+	assert_string_equal(slugs(s, "\"der Strecke\"", T0), "d");
+	assert_string_equal(slugs(s, "\"Strecke der\"", T0), "d");
+	assert_string_equal(slugs(s, "\"der Bahnstrecke der Region\"", T0), "d");
+	/* As word by word: a compound stands at its place for each of its parts. */
+	assert_string_equal(slugs(s, "\"der Bahn der\"", T0), "d");
+	/* Excluded phrases pair up the same way. */
+	assert_string_equal(sorted(s, "Stadt -\"in der Stadt\"", T0), "b");
+
+	/* Every word of the phrase is marked, not only those of its pairs. */
+	struct search_result r;
+	assert_int_equal(find(s, "\"in der Stadt\"", T0, 0, 10, &r), DP_OK);
+	assert_int_equal(r.n, 1);
+	assert_non_null(strstr(r.hits[0].snippet_html, "<mark>in der Stadt</mark>"));
+	search_result_release(&r);
+
+	/* Changed and unpublished, its pairs go with it (the parts recorded
+	 * at insert make the same pairs at removal). */
+	put(s, d, "d", "Ausbau", "<p>Auf der Brücke wird gebaut.</p>", ARTICLE_PUBLISHED, T0 - DAY,
+	    NULL);
+	assert_string_equal(slugs(s, "\"der Strecke\"", T0), "");
+	assert_string_equal(slugs(s, "\"der Region\"", T0), "");
+	assert_string_equal(slugs(s, "\"der Brücke\"", T0), "d");
+	assert_int_equal(store_article_set_status(s, d, ARTICLE_DRAFT, T0), DP_OK);
+	assert_string_equal(slugs(s, "\"der Brücke\"", T0), "");
+
+	/* A phrase of more words than are paired is looked up word by word. */
+	char body[512] = "<p>", q[256] = "\"";
+	for (int i = 1; i <= 40; i++) {
+		snprintf(body + strlen(body), sizeof body - strlen(body), "%sw%d", i > 1 ? " " : "", i);
+		snprintf(q + strlen(q), sizeof q - strlen(q), "%sw%d", i > 1 ? " " : "", i);
+	}
+	strcat(body, "</p>");
+	strcat(q, "\"");
+	pub(s, "lang", "Lang", body, T0 - DAY);
+	assert_string_equal(slugs(s, q, T0), "lang");
+	store_close(s);
+}
+
 static void test_pagination(void **state)
 {
 	(void)state;
@@ -655,6 +719,7 @@ int main(void)
 		cmocka_unit_test(test_snippets_escaped),
 		cmocka_unit_test(test_visibility_and_changes),
 		cmocka_unit_test(test_query_forms),
+		cmocka_unit_test(test_phrase_pairs),
 		cmocka_unit_test(test_pagination),
 		cmocka_unit_test(test_related),
 		cmocka_unit_test(test_reindex),

@@ -69,9 +69,12 @@ void article_list_release(struct article_list *l);
 
 #define STORE_CREATE 1  /* create the database file if missing */
 #define STORE_DURABLE 2 /* every commit synced to disk (the server: comments, admin) */
+#define STORE_NO_INDEX_BUILD 4 /* leave a search index that needs building as it is
+				  (store_search_stale): the caller builds it, with progress */
 
 /* Opens (and with STORE_CREATE creates) the database at path and runs pending
- * migrations in a transaction. */
+ * migrations in a transaction; then, unless STORE_NO_INDEX_BUILD, builds the
+ * search index when it needs it (store_search_stale: minutes for a big site). */
 int store_open(const char *path, int flags, struct store **ret);
 /* NULL-tolerant. */
 void store_close(struct store *s);
@@ -576,6 +579,10 @@ int store_related(struct store *s, int64_t article_id, int64_t now, struct artic
 typedef void (*store_progress_fn)(void *arg, int phase, size_t done, size_t total);
 int store_search_reindex(struct store *s, const char *lang, store_progress_fn progress,
 			 void *arg);
+/* Whether the index needs building before it can be used: articles are
+ * published and none is indexed (an upgraded site), or the index was made
+ * by a version whose terms differ. *ret_articles: the published articles. */
+int store_search_stale(struct store *s, bool *ret, size_t *ret_articles);
 /* The language the index was built for ("de" until a reindex says otherwise). */
 int store_search_lang(struct store *s, char *ret, size_t n);
 

@@ -14,13 +14,14 @@ import html
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import time
 import unittest
 import urllib.parse
 
-from harness import (BASE_URL, REPO, SiteTestCase, Page, iso_utc, local_path, poll)
+from harness import (BASE_URL, REPO, Server, SiteTestCase, Page, iso_utc, local_path, poll)
 
 VNU = os.path.join(REPO, "tests", "browser", "node_modules", "vnu-jar", "build", "dist", "vnu.jar")
 NO_LIMIT = {"search_rate_per_minute": 100000000}
@@ -491,6 +492,73 @@ class ReindexTest(SearchCase):
     def test_reindex_bad_usage(self):
         r = self.site.cli("search", "reindex", "--gibt-es-nicht")
         self.assertCLIError(r, codes=(1, 2))
+
+
+# --------------------------------------------------------------------------
+class IndexFormatTest(SiteTestCase):
+    """An index made by an older version (another format of its terms) is
+    built again before it is used: by any command (with a note on stderr),
+    by `serve` before it listens (logged, with progress), and by `search
+    reindex` only once. Phrases of function words are found as before."""
+
+    @classmethod
+    def populate(cls):
+        s = cls.site
+        s.configure(**NO_LIMIT)
+        cls.a = s.add("Lage in der Stadt", body="Die Lage in der Stadt bleibt angespannt.\n",
+                      date="2025-03-01T08:00:00Z")
+        cls.b = s.add("Zukunft", body="In der Lage: die Stadt der Zukunft.\n",
+                      date="2025-03-02T08:00:00Z")
+
+    def make_old(self):
+        with sqlite3.connect(self.site.db) as db:
+            db.execute("UPDATE search_state SET format = 1")
+
+    def format(self):
+        with sqlite3.connect(self.site.db) as db:
+            return db.execute("SELECT format FROM search_state").fetchone()[0]
+
+    def test_a_command_builds_it_first(self):
+        self.make_old()
+        r = self.site.cli("post", "list")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("building the search index of 2 articles first", r.err)
+        self.assertNotEqual(self.format(), 1)
+        r = self.site.cli("post", "list")
+        self.assertNotIn("search index", r.err, "built only once")
+        r = self.site.must("search", "query", '"in der Stadt"')
+        self.assertIn("1 match\n", r.out)
+        self.assertIn(self.a, r.out)
+        self.assertIn("[in der Stadt]", r.out, "every word of the phrase marked")
+
+    def test_search_reindex_builds_it_once(self):
+        self.make_old()
+        r = self.site.cli("search", "reindex")
+        self.assertEqual(r.rc, 0, r)
+        self.assertNotIn("first", r.err, "the open did not build it before the reindex")
+        self.assertNotEqual(self.format(), 1)
+
+    def test_serve_builds_it_before_listening(self):
+        self.make_old()
+        server = Server(self.site)
+        try:
+            r = server.get(search_path('"der Stadt"', 1, "path"))
+            self.assertEqual(r.status, 200)
+            got = [h.url for h in hits_of(r.text)]
+            self.assertEqual(len(got), 1, got)
+            self.assertTrue(got[0].endswith(self.a), got)
+            r = server.get(search_path('"Stadt der"', 1, "path"))
+            got = [h.url for h in hits_of(r.text)]
+            self.assertEqual(len(got), 1, got)
+            self.assertTrue(got[0].endswith(self.b), got)
+        finally:
+            rc = server.stop()
+        self.assertEqual(rc, 0)
+        err = server.stderr()
+        self.assertIn("search: building the index of 2 articles", err)
+        self.assertIn("search: indexing 100%", err)
+        self.assertIn("search: the index is built", err)
+        self.assertNotEqual(self.format(), 1)
 
 
 # --------------------------------------------------------------------------

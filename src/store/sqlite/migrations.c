@@ -384,6 +384,11 @@ static const char v9[] =
 	" ndocs INTEGER NOT NULL DEFAULT 0);"
 	"INSERT INTO search_state (id, lang, generation) VALUES (1, 'de', 1);";
 
+/* v10: the format of the search index's terms (SEARCH_INDEX_FORMAT in
+ * store/sqlite/search.c). An index of another format is built again when
+ * the store opens; the indexes of version 9 are format 1 (no word pairs). */
+static const char v10[] = "ALTER TABLE search_state ADD COLUMN format INTEGER NOT NULL DEFAULT 1;";
+
 const struct migration sqlite_migrations[] = {
 	{ 1, v1 },
 	{ 2, v2 },
@@ -394,6 +399,7 @@ const struct migration sqlite_migrations[] = {
 	{ 7, v7 },
 	{ 8, v8 },
 	{ 9, v9 },
+	{ 10, v10 },
 };
 const size_t sqlite_nmigrations = sizeof sqlite_migrations / sizeof sqlite_migrations[0];
 

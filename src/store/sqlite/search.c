@@ -13,6 +13,18 @@
  * starts with TERM_MARK is taken as one term as it is: related-article
  * queries are made of terms, not words.
  *
+ * Word pairs: a phrase of common words ("in der", "die Lage") would make
+ * FTS5 walk the position lists of nearly every article. So a document
+ * also yields, at a word's position, the pair of it and the next word when
+ * either is a function word (analyzer_function_word: "der lag", with
+ * every compound part of the other word too), and a phrase is looked up by
+ * its pairs: "die Lage bleibe" as the phrase "die lag" "bleib", whose
+ * lists are short. A single word is looked up as it is. Pairs are made
+ * from the words alone, so a removal makes the same ones; changing the
+ * rule or the function words needs a rebuild (SEARCH_INDEX_FORMAT). The
+ * marks of a result (highlight, snippet) are made from the plain phrase
+ * (PLAIN_MARK), so every word of it is marked.
+ *
  * Removing a row makes FTS5 tokenize its stored text again; had the
  * vocabulary grown since, the compounds would split differently and the
  * index would keep entries nobody removes. So every insert records the parts
@@ -78,6 +90,10 @@
 #define TERM_MARK '\x01'                   /* "\x01term": a term as it is */
 #define MARK_OPEN '\x02'                   /* highlight markers, never in the text */
 #define MARK_CLOSE '\x03'
+#define PLAIN_MARK '\x04'                  /* "\x04words": looked up word by word, no pairs */
+#define PAIR_SEP ' '                       /* joins the terms of a pair: no term has a space */
+#define PHRASE_PAIRS_MAX 32                /* terms of a phrase looked up by pairs */
+#define SEARCH_INDEX_FORMAT 2              /* of the index's terms; another one is rebuilt */
 
 #define SEARCH_PAGE_MAX 100                /* hits per page at most */
 #define SNIPPET_TOKENS 24
@@ -109,32 +125,6 @@ static const double col_weight[3] = { 10.0, 5.0, 1.0 }; /* title, tags, body */
 
 _Static_assert(RELATED_TERMS * 2 <= RANK_PHRASES_MAX, "a related query fits the ranking");
 _Static_assert(QUERY_WORDS_MAX <= RANK_PHRASES_MAX, "a reader's query fits the ranking");
-
-/* Function words, which say nothing about what an article is about: never
- * a term of a related-articles query, however few articles a young site
- * has to count them in. */
-static const char *const stop_de[] = {
-	"aber", "alle", "als", "also", "am", "an", "auch", "auf", "aus", "bei", "beim", "bis",
-	"bisher", "bereits", "da", "damit", "dann", "das", "dass", "daß", "dem", "den", "denn",
-	"der", "des", "dessen", "die", "dies", "diese", "dieser", "doch", "dort", "durch", "ein",
-	"eine", "einem", "einen", "einer", "eines", "er", "es", "etwa", "für", "gegen", "hat",
-	"haben", "hatte", "hätten", "ich", "ihm", "ihn", "ihr", "ihre", "im", "in", "ins", "ist",
-	"ja", "jetzt", "kann", "kein", "können", "man", "mehr", "mit", "muss", "müssen", "nach",
-	"nicht", "noch", "nun", "nur", "ob", "oder", "ohne", "schon", "sehr", "sei", "sein",
-	"seine", "seit", "sich", "sie", "sind", "so", "soll", "sollen", "sowie", "über", "um",
-	"und", "uns", "unter", "vom", "von", "vor", "war", "waren", "was", "weil", "wenn", "werden",
-	"wie", "wieder", "will", "wir", "wird", "wurde", "wurden", "zu", "zum", "zur", "zwei",
-	"zwischen", "sagte", "heißt", "hieß",
-};
-static const char *const stop_en[] = {
-	"a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been",
-	"before", "being", "but", "by", "can", "could", "did", "do", "does", "for", "from", "had",
-	"has", "have", "he", "her", "his", "how", "i", "if", "in", "into", "is", "it", "its",
-	"may", "more", "no", "not", "of", "on", "or", "our", "out", "over", "said", "she", "should",
-	"so", "some", "than", "that", "the", "their", "them", "then", "there", "these", "they",
-	"this", "those", "to", "two", "up", "was", "we", "were", "what", "when", "where", "which",
-	"while", "who", "will", "with", "would", "you",
-};
 
 /* ---- a small map of terms (a document's terms, document counts) ---- */
 
@@ -281,7 +271,6 @@ struct sq_search {
 	int64_t generation;       /* of the index the vocabulary copy belongs to */
 	int64_t ndocs;            /* indexed articles */
 	struct analyzer *an;      /* our own passes, in lang */
-	struct bag stop;          /* the terms of the function words of lang */
 	bool an_vocab_set;        /* vocab (of an_vocab_version) is set on an */
 	unsigned an_vocab_version;
 	struct vocab *vocab;      /* copy of search_vocab; NULL until a document needs it */
@@ -316,12 +305,25 @@ struct dp_tok {
 	bool vocab_set;
 };
 
+/* The terms at one position: the word's term, then its compound parts. */
+struct spot {
+	size_t n;
+	size_t len[1 + ANALYZE_PARTS_MAX];
+	char term[1 + ANALYZE_PARTS_MAX][ANALYZE_TERM_MAX];
+	int start, end;           /* the word's bytes */
+	bool function;            /* the word is a function word */
+};
+
 struct emit {
 	struct sq_search *ss;
+	struct analyzer *an;
 	void *ctx;
 	int (*xToken)(void *, int, const char *, int, int, int);
 	enum doc_mode mode;
 	int src;                  /* the SQLite error that stopped the run */
+	struct spot spot[2];      /* documents: the last word emitted, the word being read */
+	int last;                 /* spot[last] was emitted; -1: none yet in this text */
+	bool reading;             /* spot[!last] (spot[0] at first) holds a word */
 };
 
 /* Parses "n term " at *p: false at the end or on garbage. */
@@ -349,10 +351,10 @@ static bool next_part(const char **p, size_t *ret_n, const char **ret_term, size
 	return true;
 }
 
-static int emit_cb(void *arg, const char *term, size_t len, size_t start, size_t end,
-		   bool colocated)
+/* One token of a document, recorded as doc_mode says. */
+static int emit_token(struct emit *e, const char *term, size_t len, size_t start, size_t end,
+		      bool colocated)
 {
-	struct emit *e = arg;
 	struct sq_search *ss = e->ss;
 	int rc = e->xToken(e->ctx, colocated ? FTS5_TOKEN_COLOCATED : 0, term, (int)len,
 			   (int)start, (int)end);
@@ -392,6 +394,157 @@ static int emit_cb(void *arg, const char *term, size_t len, size_t start, size_t
 		}
 	}
 	return 0;
+}
+
+static void spot_add(struct spot *w, const char *term, size_t len)
+{
+	if (w->n < 1 + ANALYZE_PARTS_MAX && len <= ANALYZE_TERM_MAX) {
+		memcpy(w->term[w->n], term, len);
+		w->len[w->n++] = len;
+	}
+}
+
+/* The pair a b ("a b") as one token at the current position. */
+static int emit_pair(struct emit *e, const char *a, size_t alen, const char *b, size_t blen,
+		     int start, int end)
+{
+	char pair[2 * ANALYZE_TERM_MAX + 1];
+	memcpy(pair, a, alen);
+	pair[alen] = PAIR_SEP;
+	memcpy(pair + alen + 1, b, blen);
+	int rc = e->xToken(e->ctx, FTS5_TOKEN_COLOCATED, pair, (int)(alen + 1 + blen), start, end);
+	if (rc)
+		e->src = rc;
+	return rc ? 1 : 0;
+}
+
+/* The word being read goes out: first, at the last word's position, the
+ * pairs of the two (when either is a function word: the function word with
+ * every term of the other), then its own terms. */
+static int emit_spot(struct emit *e)
+{
+	int at = e->last < 0 ? 0 : !e->last;
+	const struct spot *w = &e->spot[at];
+	if (e->last >= 0) {
+		const struct spot *v = &e->spot[e->last];
+		for (size_t j = 0; v->function && j < w->n; j++)
+			if (emit_pair(e, v->term[0], v->len[0], w->term[j], w->len[j], v->start, w->end))
+				return 1;
+		for (size_t i = 0; w->function && i < v->n; i++)
+			if (!(v->function && i == 0) &&
+			    emit_pair(e, v->term[i], v->len[i], w->term[0], w->len[0], v->start, w->end))
+				return 1;
+	}
+	/* In a removal the parts come from the record (emit_token replays them). */
+	size_t own = e->mode == DOC_REPLAY ? 1 : w->n;
+	for (size_t i = 0; i < own; i++)
+		if (emit_token(e, w->term[i], w->len[i], (size_t)w->start, (size_t)w->end, i > 0))
+			return 1;
+	e->last = at;
+	e->reading = false;
+	return 0;
+}
+
+/* The analyzer's terms of a document, a word at a time (emit_spot). */
+static int doc_cb(void *arg, const char *term, size_t len, size_t start, size_t end,
+		  bool colocated)
+{
+	struct emit *e = arg;
+	if (colocated) {
+		if (e->reading)
+			spot_add(&e->spot[e->last < 0 ? 0 : !e->last], term, len);
+		return 0;
+	}
+	if (e->reading && emit_spot(e))
+		return 1;
+	struct spot *w = &e->spot[e->last < 0 ? 0 : !e->last];
+	w->n = 0;
+	w->start = (int)start;
+	w->end = (int)end;
+	w->function = analyzer_function_word(e->an, term, len);
+	spot_add(w, term, len);
+	e->reading = true;
+	if (e->mode == DOC_REPLAY) {
+		/* the parts recorded for this word, for its pairs */
+		const char *p = e->ss->replay, *part;
+		size_t n, plen, at = e->ss->main_tokens;
+		while (next_part(&p, &n, &part, &plen) && n <= at)
+			if (n == at)
+				spot_add(w, part, plen);
+	}
+	return 0;
+}
+
+/* A phrase's terms, for a query. */
+struct phrase {
+	size_t n;
+	size_t len[PHRASE_PAIRS_MAX];
+	char term[PHRASE_PAIRS_MAX][ANALYZE_TERM_MAX];
+	bool function[PHRASE_PAIRS_MAX];
+	bool long_;               /* more than PHRASE_PAIRS_MAX terms */
+	struct analyzer *an;
+};
+
+static int phrase_cb(void *arg, const char *term, size_t len, size_t start, size_t end,
+		     bool colocated)
+{
+	struct phrase *ph = arg;
+	(void)start;
+	(void)end;
+	if (colocated)
+		return 0;
+	if (ph->n == PHRASE_PAIRS_MAX || len > ANALYZE_TERM_MAX) {
+		ph->long_ = true;
+		return 1;
+	}
+	memcpy(ph->term[ph->n], term, len);
+	ph->len[ph->n] = len;
+	ph->function[ph->n++] = analyzer_function_word(ph->an, term, len);
+	return 0;
+}
+
+/* A query's terms as they are (a phrase word by word). */
+static int plain_cb(void *arg, const char *term, size_t len, size_t start, size_t end,
+		    bool colocated)
+{
+	struct emit *e = arg;
+	int rc = e->xToken(e->ctx, colocated ? FTS5_TOKEN_COLOCATED : 0, term, (int)len,
+			   (int)start, (int)end);
+	if (rc)
+		e->src = rc;
+	return rc ? 1 : 0;
+}
+
+/* A phrase of a query by its pairs: at each word, its pair with the next
+ * one when either is a function word, else the word; the last word is
+ * left out when the pair before it holds it. A single word stays a word. */
+static int query_phrase(struct dp_tok *t, struct emit *e, const char *text, size_t n)
+{
+	struct phrase ph = { .an = t->an };
+	int rc = analyzer_run(t->an, text, n, ANALYZE_QUERY, phrase_cb, &ph);
+	if (ph.long_)
+		return analyzer_run(t->an, text, n, ANALYZE_QUERY, plain_cb, e);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < ph.n; i++) {
+		bool pair = i + 1 < ph.n && (ph.function[i] || ph.function[i + 1]);
+		if (pair) {
+			char buf[2 * ANALYZE_TERM_MAX + 1];
+			memcpy(buf, ph.term[i], ph.len[i]);
+			buf[ph.len[i]] = PAIR_SEP;
+			memcpy(buf + ph.len[i] + 1, ph.term[i + 1], ph.len[i + 1]);
+			rc = e->xToken(e->ctx, 0, buf, (int)(ph.len[i] + 1 + ph.len[i + 1]), 0, (int)n);
+			if (!rc && i + 2 == ph.n)
+				break;    /* the pair holds the last word */
+		} else {
+			rc = e->xToken(e->ctx, 0, ph.term[i], (int)ph.len[i], 0, (int)n);
+		}
+		if (rc) {
+			e->src = rc;
+			return DP_OK;
+		}
+	}
+	return DP_OK;
 }
 
 static int tok_create(void *ctx, const char **args, int nargs, Fts5Tokenizer **ret)
@@ -438,8 +591,9 @@ static int tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text
 			int (*xToken)(void *, int, const char *, int, int, int))
 {
 	struct dp_tok *t = (struct dp_tok *)p;
-	struct emit e = { .ss = t->ss, .ctx = ctx, .xToken = xToken, .mode = DOC_PLAIN };
-	enum analyze_mode mode = ANALYZE_QUERY;
+	struct emit e = { .ss = t->ss, .an = t->an, .ctx = ctx, .xToken = xToken,
+			  .mode = DOC_PLAIN, .last = -1 };
+	int rc;
 	if (!text || ntext <= 0)
 		return SQLITE_OK;
 	if (flags & FTS5_TOKENIZE_QUERY) {
@@ -448,12 +602,20 @@ static int tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text
 				return SQLITE_OK;
 			return xToken(ctx, 0, text + 1, ntext - 1, 0, ntext);
 		}
+		if (text[0] == PLAIN_MARK)
+			rc = analyzer_run(t->an, text + 1, (size_t)ntext - 1, ANALYZE_QUERY, plain_cb, &e);
+		else
+			rc = query_phrase(t, &e, text, (size_t)ntext);
 	} else if (flags & FTS5_TOKENIZE_DOCUMENT) {
-		mode = ANALYZE_DOCUMENT;
 		e.mode = t->ss->doc_mode;
 		tok_vocab(t, e.mode != DOC_REPLAY);
+		rc = analyzer_run(t->an, text, (size_t)ntext, ANALYZE_DOCUMENT, doc_cb, &e);
+		if (!rc && !e.src && e.reading)
+			emit_spot(&e);
+	} else {
+		/* snippets and highlights: positions and offsets only */
+		rc = analyzer_run(t->an, text, (size_t)ntext, ANALYZE_QUERY, plain_cb, &e);
 	}
-	int rc = analyzer_run(t->an, text, (size_t)ntext, mode, emit_cb, &e);
 	if (e.src)
 		return e.src;
 	return rc == DP_OK ? SQLITE_OK : rc == DP_ENOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
@@ -613,7 +775,8 @@ static const char *const sql_of[SS__END - SS_STATE] = {
 			 " WHERE r.article_id = ?1 AND a.status = 1 AND a.published_at <= ?2"
 			 " ORDER BY r.position LIMIT ?3",
 	S(SS_READY) = "SELECT EXISTS (SELECT 1 FROM search_docs),"
-		      " EXISTS (SELECT 1 FROM articles WHERE status = 1)",
+		      " EXISTS (SELECT 1 FROM articles WHERE status = 1),"
+		      " (SELECT format FROM search_state WHERE id = 1)",
 	S(SS_BEGIN) = "BEGIN",
 	S(SS_COMMIT) = "COMMIT",
 	S(SS_ROLLBACK) = "ROLLBACK",
@@ -721,21 +884,6 @@ static int state_load(struct store *s, struct sq_search *ss)
 		ss->an = an;
 		ss->an_vocab_set = false;
 		snprintf(ss->lang, sizeof ss->lang, "%s", lang);
-		bag_clear(&ss->stop);
-		bool de = !strcmp(lang, "de");
-		size_t nstop = de ? sizeof stop_de / sizeof stop_de[0] : sizeof stop_en / sizeof stop_en[0];
-		for (size_t i = 0; !rc && i < nstop; i++) {
-			const char *w = de ? stop_de[i] : stop_en[i];
-			char t[ANALYZE_TERM_MAX + 1];
-			size_t tlen;
-			if (!(rc = analyzer_term(an, w, strlen(w), t, &tlen)) && tlen)
-				rc = bag_add(&ss->stop, t, tlen, 0, NULL);
-		}
-		if (rc) {
-			ss->lang[0] = '\0';   /* made again next time */
-			sqlite3_reset(st);
-			return rc;
-		}
 	}
 	sqlite3_reset(st);
 	if (generation != ss->generation) {
@@ -832,7 +980,6 @@ void sq_search_close(struct store *s)
 	buf_release(&ss->parts);
 	bag_free(&ss->doc_terms);
 	bag_free(&ss->tf);
-	bag_free(&ss->stop);
 	bag_free(&ss->df_article);
 	bag_free(&ss->df_pending);
 	bag_free(&ss->fresh);
@@ -1350,9 +1497,9 @@ static int pick_order(const void *pa, const void *pb)
 /* RELATED_TERMS_KEPT terms of tf as "term:tf " into out: those of the
  * title and tags first, then the most frequent (tf weighted: title and
  * tags count TF_TITLE and TF_TAGS times), leaving out numbers, single
- * letters and function words (stop). The query picks the distinctive ones
+ * letters and function words. The query picks the distinctive ones
  * among them with the document counts of its day (rquery_make). */
-static int pick_terms(const struct bag *tf, const struct bag *stop, struct buf *out)
+static int pick_terms(const struct bag *tf, const struct analyzer *an, struct buf *out)
 {
 	struct pick *p = tf->n ? calloc(tf->n, sizeof *p) : NULL;
 	size_t n = 0;
@@ -1362,7 +1509,7 @@ static int pick_terms(const struct bag *tf, const struct bag *stop, struct buf *
 	for (size_t i = 0; i < tf->n; i++) {
 		const struct bag_item *it = &tf->items[i];
 		const char *t = bag_term(tf, it);
-		if (it->len < 2 || all_digits(t, it->len) || bag_find(stop, t, it->len))
+		if (it->len < 2 || all_digits(t, it->len) || analyzer_function_word(an, t, it->len))
 			continue;
 		p[n].it = it;
 		p[n].term = t;
@@ -1432,7 +1579,7 @@ static int index_doc(struct store *s, struct sq_search *ss, const struct doc *d,
 	if (!rc && !df_all && !(rc = df_note(ss, 1)))
 		rc = ndocs_move(s, ss, 1);
 	if (!rc)
-		rc = pick_terms(&ss->tf, &ss->stop, terms);
+		rc = pick_terms(&ss->tf, ss->an, terms);
 	if (!rc)
 		rc = docrow_put(s, d->id, key, buf_cstr(&ss->parts), buf_cstr(terms));
 	return rc;
@@ -2177,6 +2324,29 @@ static int phrase_weights(struct store *s, struct sq_search *ss, const char *mat
 	return rc;
 }
 
+/* The expression match with every string looked up word by word (no
+ * pairs), so that the marks cover every word of a phrase. */
+static int plain_match(const char *match, struct buf *out)
+{
+	bool in = false;
+	buf_reset(out);
+	for (const char *p = match; *p; p++) {
+		buf_putc(out, *p);
+		if (*p != '"')
+			continue;
+		if (!in) {
+			buf_putc(out, PLAIN_MARK);
+			in = true;
+		} else if (p[1] == '"') {
+			buf_putc(out, *++p);    /* a quote inside the string */
+		} else {
+			in = false;
+		}
+	}
+	buf_putc(out, '\0');
+	return buf_error(out);
+}
+
 /* Fills hit with the article's title and a passage of its body, marked. */
 static int hit_marks(struct store *s, const char *match, int64_t key, struct search_hit *hit)
 {
@@ -2203,6 +2373,7 @@ int store_search(struct store *s, const struct search_query *q, struct search_re
 	struct query pq = { 0 };
 	struct cands c = { 0 };
 	struct article_list list = { 0 };
+	struct buf plain = BUF_INIT(0);
 	int64_t *ids = NULL;
 	struct sq_search *ss;
 	bool own = false;
@@ -2249,7 +2420,7 @@ int store_search(struct store *s, const struct search_query *q, struct search_re
 	}
 	for (size_t i = 0; i < n; i++)
 		ids[i] = c.v[q->offset + i].id;
-	if ((rc = sq_articles_by_ids(s, ids, n, &list)))
+	if ((rc = sq_articles_by_ids(s, ids, n, &list)) || (rc = plain_match(pq.match, &plain)))
 		goto out;
 	/* Articles come in the order asked for; one gone meanwhile is skipped. */
 	for (size_t i = 0, k = 0; i < list.n && !rc; i++) {
@@ -2261,12 +2432,13 @@ int store_search(struct store *s, const struct search_query *q, struct search_re
 		hit->article = list.items[i];
 		memset(&list.items[i], 0, sizeof list.items[i]);
 		hit->score = c.v[q->offset + k].score;
-		rc = hit_marks(s, pq.match, c.v[q->offset + k].key, hit);
+		rc = hit_marks(s, buf_cstr(&plain), c.v[q->offset + k].key, hit);
 	}
 out:
 	if (own)
 		read_end(s, own);
 	article_list_release(&list);
+	buf_release(&plain);
 	free(ids);
 	free(c.v);
 	query_release(&pq);
@@ -2350,8 +2522,9 @@ static int rebuild_tables(struct store *s, struct sq_search *ss, const char *lan
 		 "DROP TABLE search_fts;"
 		 "CREATE VIRTUAL TABLE search_fts USING fts5(title, tags, body,"
 		 " tokenize = 'depesche %s', detail = full);"
-		 "DELETE FROM search_docs; DELETE FROM search_vocab;",
-		 lang);
+		 "DELETE FROM search_docs; DELETE FROM search_vocab;"
+		 "UPDATE search_state SET format = %d;",
+		 lang, SEARCH_INDEX_FORMAT);
 	if ((rc = exec(s, sql)) || (rc = use(s, SS_STATE_SET, &st)))
 		return rc;
 	if (!(rc = sq_bind_i64(st, 1, INT64_MIN / 2)) && !(rc = sq_bind_text(st, 2, lang)) &&
@@ -2525,28 +2698,54 @@ out:
 	return sq_write_end(s, own, rc);
 }
 
-int sq_search_ready(struct store *s)
+/* Whether the index needs building (SS_READY), as the caller's transaction sees it. */
+static int stale(struct store *s, bool *ret)
 {
 	sqlite3_stmt *st;
-	bool row, needed = false, own;
-	int rc;
-	for (int pass = 0; pass < 2; pass++) {
-		if ((rc = use(s, SS_READY, &st)))
-			return rc;
-		if (!(rc = sq_step(st, &row)) && row)
-			needed = sqlite3_column_int64(st, 0) == 0 && sqlite3_column_int64(st, 1) != 0;
-		sqlite3_reset(st);
-		if (rc || !needed)
-			return pass ? sq_write_end(s, own, rc) : rc;
-		if (pass)
-			break;
-		/* Again under the write lock: another process may be at it. */
-		if ((rc = sq_write_begin(s, &own)))
-			return rc == DP_EBUSY ? DP_OK : rc;
+	bool row;
+	int rc = use(s, SS_READY, &st);
+	*ret = false;
+	if (rc)
+		return rc;
+	if (!(rc = sq_step(st, &row)) && row) {
+		*ret = (sqlite3_column_int64(st, 0) == 0 && sqlite3_column_int64(st, 1) != 0) ||
+		       sqlite3_column_int64(st, 2) != SEARCH_INDEX_FORMAT;
 	}
-	char lang[8];
-	rc = store_search_lang(s, lang, sizeof lang);
-	if (!rc)
-		rc = store_search_reindex(s, lang, NULL, NULL);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_search_stale(struct store *s, bool *ret, size_t *ret_articles)
+{
+	int64_t published = 0;
+	bool own;
+	int rc;
+	if (!s || !ret)
+		return DP_EINVAL;
+	if ((rc = read_begin(s, &own)))
+		return rc;
+	if (!(rc = stale(s, ret)) && *ret)
+		rc = count_published(s, &published);
+	read_end(s, own);
+	if (ret_articles)
+		*ret_articles = published > 0 ? (size_t)published : 0;
+	return rc;
+}
+
+int sq_search_ready(struct store *s)
+{
+	bool needed, own;
+	int rc;
+	if ((rc = stale(s, &needed)) || !needed)
+		return rc;
+	/* Again under the write lock: another process may be at it. */
+	if ((rc = sq_write_begin(s, &own)))
+		return rc == DP_EBUSY ? DP_OK : rc;
+	if (!(rc = stale(s, &needed)) && needed) {
+		char lang[8];
+		rc = store_search_lang(s, lang, sizeof lang);
+		if (!rc)
+			rc = store_search_reindex(s, lang, NULL, NULL);
+	}
 	return sq_write_end(s, own, rc);
 }

@@ -568,7 +568,7 @@ int store_open(const char *path, int flags, struct store **ret)
 	if ((rc = sq_search_open(s)))
 		goto fail;
 	rc = sqlite_migrate(s->db, NULL);
-	if (!rc)
+	if (!rc && !(flags & STORE_NO_INDEX_BUILD))
 		rc = sq_search_ready(s);
 	if (rc)
 		goto fail;
