@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/sqlite/internal.h"
 #include "store/sqlite/migrations.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -142,6 +143,25 @@ static int64_t raw_int(const char *path, const char *q)
 	int64_t v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
+	return v;
+}
+
+/* The number of articles the index holds term in (a word, or a pair "a b"),
+ * read through the store's own connection (its tokenizer opens the index). */
+static int64_t index_docs(struct store *s, const char *term)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_exec(sq_db(s), "CREATE VIRTUAL TABLE IF NOT EXISTS temp.terms"
+						" USING fts5vocab(main, search_fts, 'row')",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(sq_db(s), "SELECT coalesce(sum(doc), 0) FROM temp.terms"
+						      " WHERE term = ?1", -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, term, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int64_t v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
 	return v;
 }
 
@@ -464,6 +484,58 @@ static void test_phrase_pairs(void **state)
 	store_close(s);
 }
 
+/* Words in many articles at a rebuild are paired too (search_common), and
+ * the pairs follow the articles saved and changed after it. */
+static void test_common_word_pairs(void **state)
+{
+	(void)state;
+	char path[256], slug[32], html[128];
+	struct store *s = open_new(path, sizeof path);
+	assert_int_equal(store_begin(s), DP_OK);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(slug, sizeof slug, "m%d", i);
+		snprintf(html, sizeof html, "<p>Wetter heute in Zone%d: Sonne.</p>", i);
+		pub(s, slug, "Wetterbericht", html, T0 - DAY - i * 60);
+	}
+	pub(s, "umgekehrt", "Anders", "<p>Sonne, heute Wetter wie gestern.</p>", T0 - 2 * DAY);
+	assert_int_equal(store_commit(s), DP_OK);
+	assert_int_equal(store_search_reindex(s, "de", NULL, NULL), DP_OK);
+	store_close(s);
+	/* "Wetter", "heute", "Sonne", "Zone…"? Only those in 2 % of the articles. */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM search_common"
+				       " WHERE term IN ('wett', 'heut', 'sonn', 'wetterbericht')"), 4);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM search_common WHERE term = 'zone5'"), 0);
+	assert_int_equal(store_open(path, 0, &s), DP_OK);
+
+	struct search_result r;
+	assert_int_equal(find(s, "\"Wetter heute\"", T0, 0, 10, &r), DP_OK);
+	assert_int_equal(r.total, 1000);
+	search_result_release(&r);
+	assert_string_equal(slugs(s, "\"heute Wetter\"", T0), "umgekehrt");
+	assert_string_equal(slugs(s, "\"Sonne heute Wetter wie\"", T0), "umgekehrt");
+	assert_string_equal(slugs(s, "\"Zone7 Sonne\"", T0), "m7");
+	assert_string_equal(slugs(s, "\"heute Zone7\"", T0), "");
+	/* The pairs are there: of common words with any word, not of two rare ones. */
+	assert_int_equal(index_docs(s, "wett heut"), 1000);
+	assert_int_equal(index_docs(s, "heut wett"), 1);
+	assert_int_equal(index_docs(s, "zone7 sonn"), 1);
+	assert_int_equal(index_docs(s, "in zone7"), 1);
+	assert_int_equal(index_docs(s, "wett"), 1001);
+
+	/* Saved after the rebuild: paired as the rebuild's articles; changed,
+	 * its pairs go. */
+	int64_t id = pub(s, "neu", "Neu", "<p>Morgen Sonne, heute Wetter.</p>", T0 - DAY / 2);
+	assert_string_equal(sorted(s, "\"heute Wetter\"", T0), "neu umgekehrt");
+	put(s, id, "neu", "Neu", "<p>Morgen Regen.</p>", ARTICLE_PUBLISHED, T0 - DAY / 2, NULL);
+	assert_string_equal(slugs(s, "\"heute Wetter\"", T0), "umgekehrt");
+	assert_string_equal(slugs(s, "\"Morgen Regen\"", T0), "neu");
+	assert_int_equal(index_docs(s, "heut wett"), 1);
+	assert_int_equal(index_docs(s, "morg"), 1);
+	assert_int_equal(index_docs(s, "reg"), 1);
+	assert_int_equal(index_docs(s, "morg reg"), 0);   /* two rare words: no pair */
+	store_close(s);
+}
+
 static void test_pagination(void **state)
 {
 	(void)state;
@@ -720,6 +792,7 @@ int main(void)
 		cmocka_unit_test(test_visibility_and_changes),
 		cmocka_unit_test(test_query_forms),
 		cmocka_unit_test(test_phrase_pairs),
+		cmocka_unit_test(test_common_word_pairs),
 		cmocka_unit_test(test_pagination),
 		cmocka_unit_test(test_related),
 		cmocka_unit_test(test_reindex),

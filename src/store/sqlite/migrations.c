@@ -385,9 +385,13 @@ static const char v9[] =
 	"INSERT INTO search_state (id, lang, generation) VALUES (1, 'de', 1);";
 
 /* v10: the format of the search index's terms (SEARCH_INDEX_FORMAT in
- * store/sqlite/search.c). An index of another format is built again when
- * the store opens; the indexes of version 9 are format 1 (no word pairs). */
-static const char v10[] = "ALTER TABLE search_state ADD COLUMN format INTEGER NOT NULL DEFAULT 1;";
+ * store/sqlite/search.c; an index of another format is built again when
+ * the store opens, and the indexes of version 9 are format 1, without word
+ * pairs), and search_common: the words in so many articles at the last
+ * rebuild that the index pairs them with their neighbours. */
+static const char v10[] =
+	"ALTER TABLE search_state ADD COLUMN format INTEGER NOT NULL DEFAULT 1;"
+	"CREATE TABLE search_common (term TEXT PRIMARY KEY) WITHOUT ROWID;";
 
 const struct migration sqlite_migrations[] = {
 	{ 1, v1 },

@@ -15,15 +15,19 @@
  *
  * Word pairs: a phrase of common words ("in der", "die Lage") would make
  * FTS5 walk the position lists of nearly every article. So a document
- * also yields, at a word's position, the pair of it and the next word when
- * either is a function word (analyzer_function_word: "der lag", with
- * every compound part of the other word too), and a phrase is looked up by
- * its pairs: "die Lage bleibe" as the phrase "die lag" "bleib", whose
- * lists are short. A single word is looked up as it is. Pairs are made
- * from the words alone, so a removal makes the same ones; changing the
- * rule or the function words needs a rebuild (SEARCH_INDEX_FORMAT). The
- * marks of a result (highlight, snippet) are made from the plain phrase
- * (PLAIN_MARK), so every word of it is marked.
+ * also yields, at a word's position, the pair of each of its terms (word
+ * and compound parts) with each term of the next word ("der lag") when
+ * either of the two is paired: a function word (analyzer_function_word),
+ * or a common word, one in at least COMMON_SHARE of the articles when the
+ * index was last built (search_common; none below COMMON_MIN_DOCS). A
+ * phrase is looked up by its pairs: "die Lage bleibe" as the phrase
+ * "die lag" "bleib", whose lists are short. A single word is looked up as
+ * it is. The pairs of a row depend on its words and the common words
+ * alone, which change only with a rebuild (and its new generation), so a
+ * removal makes the same pairs as the insert did; changing the rule or the
+ * function words needs a rebuild (SEARCH_INDEX_FORMAT). The marks of a
+ * result (highlight, snippet) are made from the plain phrase (PLAIN_MARK),
+ * so every word of it is marked.
  *
  * Removing a row makes FTS5 tokenize its stored text again; had the
  * vocabulary grown since, the compounds would split differently and the
@@ -94,6 +98,9 @@
 #define PAIR_SEP ' '                       /* joins the terms of a pair: no term has a space */
 #define PHRASE_PAIRS_MAX 32                /* terms of a phrase looked up by pairs */
 #define SEARCH_INDEX_FORMAT 2              /* of the index's terms; another one is rebuilt */
+#define COMMON_MIN_DOCS 1000               /* a rebuild of fewer articles pairs function words only */
+#define COMMON_SHARE 0.02                  /* of the articles a common word is in, at least */
+#define COMMON_MAX 1000                    /* common words at most (the most frequent) */
 
 #define SEARCH_PAGE_MAX 100                /* hits per page at most */
 #define SNIPPET_TOKENS 24
@@ -274,6 +281,8 @@ struct sq_search {
 	bool an_vocab_set;        /* vocab (of an_vocab_version) is set on an */
 	unsigned an_vocab_version;
 	struct vocab *vocab;      /* copy of search_vocab; NULL until a document needs it */
+	struct vocab *common;     /* search_common, of this generation; NULL: none */
+	bool common_loaded;
 	unsigned vocab_version;   /* moves on whenever vocab is replaced */
 	int64_t vocab_last;       /* highest id loaded into vocab */
 	bool reload;              /* a rollback: vocab may hold terms that are gone */
@@ -310,8 +319,9 @@ struct spot {
 	size_t n;
 	size_t len[1 + ANALYZE_PARTS_MAX];
 	char term[1 + ANALYZE_PARTS_MAX][ANALYZE_TERM_MAX];
+	bool paired[1 + ANALYZE_PARTS_MAX];   /* the term is a function or common word */
+	bool any;                 /* one of them is */
 	int start, end;           /* the word's bytes */
-	bool function;            /* the word is a function word */
 };
 
 struct emit {
@@ -396,11 +406,21 @@ static int emit_token(struct emit *e, const char *term, size_t len, size_t start
 	return 0;
 }
 
-static void spot_add(struct spot *w, const char *term, size_t len)
+/* Whether a phrase pairs term with its neighbours (see the top). */
+static bool paired(const struct analyzer *an, const struct sq_search *ss, const char *term,
+		   size_t len)
+{
+	return analyzer_function_word(an, term, len) ||
+	       (ss->common && vocab_has(ss->common, term, len));
+}
+
+static void spot_add(struct emit *e, struct spot *w, const char *term, size_t len)
 {
 	if (w->n < 1 + ANALYZE_PARTS_MAX && len <= ANALYZE_TERM_MAX) {
 		memcpy(w->term[w->n], term, len);
-		w->len[w->n++] = len;
+		w->len[w->n] = len;
+		w->paired[w->n] = paired(e->an, e->ss, term, len);
+		w->any |= w->paired[w->n++];
 	}
 }
 
@@ -419,21 +439,20 @@ static int emit_pair(struct emit *e, const char *a, size_t alen, const char *b, 
 }
 
 /* The word being read goes out: first, at the last word's position, the
- * pairs of the two (when either is a function word: the function word with
- * every term of the other), then its own terms. */
+ * pairs of a term of the last word and a term of this one where either is
+ * paired, then its own terms. */
 static int emit_spot(struct emit *e)
 {
 	int at = e->last < 0 ? 0 : !e->last;
 	const struct spot *w = &e->spot[at];
-	if (e->last >= 0) {
+	if (e->last >= 0 && (w->any || e->spot[e->last].any)) {
 		const struct spot *v = &e->spot[e->last];
-		for (size_t j = 0; v->function && j < w->n; j++)
-			if (emit_pair(e, v->term[0], v->len[0], w->term[j], w->len[j], v->start, w->end))
-				return 1;
-		for (size_t i = 0; w->function && i < v->n; i++)
-			if (!(v->function && i == 0) &&
-			    emit_pair(e, v->term[i], v->len[i], w->term[0], w->len[0], v->start, w->end))
-				return 1;
+		for (size_t i = 0; i < v->n; i++)
+			for (size_t j = 0; j < w->n; j++)
+				if ((v->paired[i] || w->paired[j]) &&
+				    emit_pair(e, v->term[i], v->len[i], w->term[j], w->len[j], v->start,
+					      w->end))
+					return 1;
 	}
 	/* In a removal the parts come from the record (emit_token replays them). */
 	size_t own = e->mode == DOC_REPLAY ? 1 : w->n;
@@ -452,17 +471,17 @@ static int doc_cb(void *arg, const char *term, size_t len, size_t start, size_t 
 	struct emit *e = arg;
 	if (colocated) {
 		if (e->reading)
-			spot_add(&e->spot[e->last < 0 ? 0 : !e->last], term, len);
+			spot_add(e, &e->spot[e->last < 0 ? 0 : !e->last], term, len);
 		return 0;
 	}
 	if (e->reading && emit_spot(e))
 		return 1;
 	struct spot *w = &e->spot[e->last < 0 ? 0 : !e->last];
 	w->n = 0;
+	w->any = false;
 	w->start = (int)start;
 	w->end = (int)end;
-	w->function = analyzer_function_word(e->an, term, len);
-	spot_add(w, term, len);
+	spot_add(e, w, term, len);
 	e->reading = true;
 	if (e->mode == DOC_REPLAY) {
 		/* the parts recorded for this word, for its pairs */
@@ -470,7 +489,7 @@ static int doc_cb(void *arg, const char *term, size_t len, size_t start, size_t 
 		size_t n, plen, at = e->ss->main_tokens;
 		while (next_part(&p, &n, &part, &plen) && n <= at)
 			if (n == at)
-				spot_add(w, part, plen);
+				spot_add(e, w, part, plen);
 	}
 	return 0;
 }
@@ -480,9 +499,10 @@ struct phrase {
 	size_t n;
 	size_t len[PHRASE_PAIRS_MAX];
 	char term[PHRASE_PAIRS_MAX][ANALYZE_TERM_MAX];
-	bool function[PHRASE_PAIRS_MAX];
+	bool paired[PHRASE_PAIRS_MAX];
 	bool long_;               /* more than PHRASE_PAIRS_MAX terms */
 	struct analyzer *an;
+	const struct sq_search *ss;
 };
 
 static int phrase_cb(void *arg, const char *term, size_t len, size_t start, size_t end,
@@ -499,7 +519,7 @@ static int phrase_cb(void *arg, const char *term, size_t len, size_t start, size
 	}
 	memcpy(ph->term[ph->n], term, len);
 	ph->len[ph->n] = len;
-	ph->function[ph->n++] = analyzer_function_word(ph->an, term, len);
+	ph->paired[ph->n++] = paired(ph->an, ph->ss, term, len);
 	return 0;
 }
 
@@ -516,18 +536,18 @@ static int plain_cb(void *arg, const char *term, size_t len, size_t start, size_
 }
 
 /* A phrase of a query by its pairs: at each word, its pair with the next
- * one when either is a function word, else the word; the last word is
+ * one when either is paired, else the word; the last word is
  * left out when the pair before it holds it. A single word stays a word. */
 static int query_phrase(struct dp_tok *t, struct emit *e, const char *text, size_t n)
 {
-	struct phrase ph = { .an = t->an };
+	struct phrase ph = { .an = t->an, .ss = t->ss };
 	int rc = analyzer_run(t->an, text, n, ANALYZE_QUERY, phrase_cb, &ph);
 	if (ph.long_)
 		return analyzer_run(t->an, text, n, ANALYZE_QUERY, plain_cb, e);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < ph.n; i++) {
-		bool pair = i + 1 < ph.n && (ph.function[i] || ph.function[i + 1]);
+		bool pair = i + 1 < ph.n && (ph.paired[i] || ph.paired[i + 1]);
 		if (pair) {
 			char buf[2 * ANALYZE_TERM_MAX + 1];
 			memcpy(buf, ph.term[i], ph.len[i]);
@@ -723,6 +743,7 @@ enum {
 	SS_ROLLBACK,
 	SS_COMPOUNDS,
 	SS_TERM_ROWS,
+	SS_COMMON,
 	SS__END
 };
 _Static_assert(SS__END <= 192, "search.c owns slots 160..191");
@@ -782,6 +803,7 @@ static const char *const sql_of[SS__END - SS_STATE] = {
 	S(SS_ROLLBACK) = "ROLLBACK",
 	S(SS_COMPOUNDS) = "SELECT term FROM search_vocab WHERE length(term) >= ?1",
 	S(SS_TERM_ROWS) = "SELECT rowid FROM search_fts WHERE search_fts MATCH ?1 LIMIT ?2",
+	S(SS_COMMON) = "SELECT term FROM search_common",
 #undef S
 };
 
@@ -854,6 +876,39 @@ static void vocab_drop(struct sq_search *ss)
 	ss->vocab_last = 0;
 }
 
+static void common_drop(struct sq_search *ss)
+{
+	vocab_free(ss->common);
+	ss->common = NULL;
+	ss->common_loaded = false;
+}
+
+/* The common words of the index's generation (search_common). */
+static int common_load(struct store *s, struct sq_search *ss)
+{
+	sqlite3_stmt *st;
+	bool row;
+	int rc = use(s, SS_COMMON, &st);
+	common_drop(ss);
+	if (rc)
+		return rc;
+	while (!(rc = sq_step(st, &row)) && row) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		if (!t)
+			continue;
+		if (!ss->common && (rc = vocab_new(&ss->common)))
+			break;
+		if ((rc = vocab_add(ss->common, t, (size_t)sqlite3_column_bytes(st, 0), NULL)))
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc)
+		common_drop(ss);
+	else
+		ss->common_loaded = true;
+	return rc;
+}
+
 /* Reads the index's language, generation and size; a new language gets a
  * new analyzer, a new generation drops the vocabulary copy. */
 static int state_load(struct store *s, struct sq_search *ss)
@@ -888,9 +943,10 @@ static int state_load(struct store *s, struct sq_search *ss)
 	sqlite3_reset(st);
 	if (generation != ss->generation) {
 		vocab_drop(ss);
+		common_drop(ss);
 		ss->generation = generation;
 	}
-	return DP_OK;
+	return ss->common_loaded ? DP_OK : common_load(s, ss);
 }
 
 /* Brings the vocabulary copy up to date: terms other connections added
@@ -977,6 +1033,7 @@ void sq_search_close(struct store *s)
 	sqlite3_rollback_hook(sq_db(s), NULL, NULL);
 	analyzer_free(ss->an);
 	vocab_free(ss->vocab);
+	vocab_free(ss->common);
 	buf_release(&ss->parts);
 	bag_free(&ss->doc_terms);
 	bag_free(&ss->tf);
@@ -2522,7 +2579,7 @@ static int rebuild_tables(struct store *s, struct sq_search *ss, const char *lan
 		 "DROP TABLE search_fts;"
 		 "CREATE VIRTUAL TABLE search_fts USING fts5(title, tags, body,"
 		 " tokenize = 'depesche %s', detail = full);"
-		 "DELETE FROM search_docs; DELETE FROM search_vocab;"
+		 "DELETE FROM search_docs; DELETE FROM search_vocab; DELETE FROM search_common;"
 		 "UPDATE search_state SET format = %d;",
 		 lang, SEARCH_INDEX_FORMAT);
 	if ((rc = exec(s, sql)) || (rc = use(s, SS_STATE_SET, &st)))
@@ -2538,13 +2595,61 @@ static int rebuild_tables(struct store *s, struct sq_search *ss, const char *lan
 	return rc;
 }
 
-/* Pass 1: the vocabulary from every published article's words. */
+static int by_count_desc(const void *pa, const void *pb)
+{
+	const struct bag_item *a = *(const struct bag_item *const *)pa;
+	const struct bag_item *b = *(const struct bag_item *const *)pb;
+	return a->tf < b->tf ? 1 : a->tf > b->tf ? -1 : 0;
+}
+
+/* The common words of a rebuild from the document counts of pass 1 (df:
+ * term → articles in its tf), into search_common and ss->common. */
+static int common_pick(struct store *s, struct sq_search *ss, const struct bag *df, size_t ndocs)
+{
+	const struct bag_item **v = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+	int rc = DP_OK;
+	common_drop(ss);
+	ss->common_loaded = true;
+	if (ndocs < COMMON_MIN_DOCS || df->n == 0)
+		return DP_OK;
+	if (!(v = malloc(df->n * sizeof *v)))
+		return DP_ENOMEM;
+	for (size_t i = 0; i < df->n; i++)
+		if (df->items[i].tf >= COMMON_SHARE * (double)ndocs)
+			v[n++] = &df->items[i];
+	if (n > 1)
+		qsort(v, n, sizeof *v, by_count_desc);
+	if (n > COMMON_MAX)
+		n = COMMON_MAX;
+	if (n && sqlite3_prepare_v2(sq_db(s), "INSERT OR IGNORE INTO search_common (term) VALUES (?1)",
+				    -1, &st, NULL) != SQLITE_OK)
+		rc = DP_EDB;
+	if (!rc && n)
+		rc = vocab_new(&ss->common);
+	for (size_t i = 0; i < n && !rc; i++) {
+		const char *t = bag_term(df, v[i]);
+		if (!(rc = bind_text_n(st, 1, t, v[i]->len)) && !(rc = sq_step(st, NULL)))
+			rc = vocab_add(ss->common, t, v[i]->len, NULL);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	free(v);
+	if (rc)
+		common_drop(ss);
+	return rc;
+}
+
+/* Pass 1: the vocabulary from every published article's words, and the
+ * common words. */
 static int rebuild_vocab(struct store *s, struct sq_search *ss, size_t total,
 			 store_progress_fn progress, void *arg)
 {
+	struct bag df = { 0 };
 	sqlite3_stmt *st;
 	bool row;
-	size_t done = 0;
+	size_t done = 0, ndocs = 0;
 	struct doc d;
 	int rc = use(s, SS_ARTICLES, &st);
 	if (rc)
@@ -2557,11 +2662,20 @@ static int rebuild_vocab(struct store *s, struct sq_search *ss, size_t total,
 		if ((rc = doc_read(st, &d)) || (rc = doc_tf(ss, &d, false, &ss->tf)) ||
 		    (rc = vocab_grow(s, ss, &ss->tf, NULL)))
 			break;
+		for (size_t i = 0; i < ss->tf.n && !rc; i++)
+			rc = bag_add(&df, bag_term(&ss->tf, &ss->tf.items[i]), ss->tf.items[i].len, 1,
+				     NULL);
+		if (rc)
+			break;
+		ndocs++;
 		if (progress && done < total)
 			progress(arg, 0, ++done, 2 * total);
 	}
 	sqlite3_reset(st);
 	doc_release(&d);
+	if (!rc)
+		rc = common_pick(s, ss, &df, ndocs);
+	bag_free(&df);
 	return rc;
 }
 
