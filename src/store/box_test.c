@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "store/test_fixture.h"
+
 #include <ftw.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -23,33 +25,7 @@
 #include "store/store.h"
 #include "util/err.h"
 
-static char tmpdir[] = "/tmp/box_test.XXXXXX";
-static int dbcount;
-
 #define T0 ((int64_t)1800000000)
-
-static struct store *open_new(char *path, size_t n)
-{
-	struct store *s = NULL;
-	snprintf(path, n, "%s/b%d.db", tmpdir, ++dbcount);
-	assert_int_equal(store_open(path, STORE_CREATE, &s), DP_OK);
-	assert_non_null(s);
-	return s;
-}
-
-static int64_t raw_int(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t v = -1;
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
 
 static void raw_exec(const char *path, const char *sql)
 {
@@ -568,26 +544,6 @@ static void test_change_notes(void **state)
 	store_close(s);
 }
 
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -602,5 +558,5 @@ int main(void)
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_change_notes),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "store/test_fixture.h"
+
 #include <ftw.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -21,21 +23,9 @@
 #include "store/store.h"
 #include "util/err.h"
 
-static char tmpdir[] = "/tmp/comment_test.XXXXXX";
-static int dbcount;
-
 /* A fixed time in the past for comments whose created_at the test sets. */
 #define T0 ((int64_t)1700000000)
 #define HOUR ((int64_t)3600)
-
-static struct store *open_new(char *path, size_t n)
-{
-	struct store *s = NULL;
-	snprintf(path, n, "%s/c%d.db", tmpdir, ++dbcount);
-	assert_int_equal(store_open(path, STORE_CREATE, &s), DP_OK);
-	assert_non_null(s);
-	return s;
-}
 
 /* A published article; returns its id. */
 static int64_t article(struct store *s, const char *slug)
@@ -99,41 +89,6 @@ static void raw_exec(const char *path, const char *sql)
 	sqlite3_busy_timeout(db, 5000);
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-}
-
-/* The integer a one-value query on a raw connection to path returns. */
-static int64_t raw_int(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t v = -1;
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* ---- comments ---- */
@@ -867,5 +822,5 @@ int main(void)
 		cmocka_unit_test(test_audit),
 		cmocka_unit_test(test_kv),
 	};
-	return cmocka_run_group_tests_name("store_comments", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("store_comments", tests, fixture_setup, fixture_teardown);
 }

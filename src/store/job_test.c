@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "store/test_fixture.h"
+
 #include <ftw.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -25,36 +27,10 @@
 #include "store/store.h"
 #include "util/err.h"
 
-static char tmpdir[] = "/tmp/job_test.XXXXXX";
-static int dbcount;
-
 /* A fixed "now"; times in the tests count from it. */
 #define T0 ((int64_t)1800000000)
 #define HOUR ((int64_t)3600)
 #define DAY (24 * HOUR)
-
-static struct store *open_new(char *path, size_t n)
-{
-	struct store *s = NULL;
-	snprintf(path, n, "%s/j%d.db", tmpdir, ++dbcount);
-	assert_int_equal(store_open(path, STORE_CREATE, &s), DP_OK);
-	assert_non_null(s);
-	return s;
-}
-
-static int64_t raw_int(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t v = -1;
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
 
 static int64_t notes(const char *path)
 {
@@ -91,21 +67,7 @@ static int setup(void **state)
 	 * the server set it from the site. */
 	setenv("TZ", "Europe/Berlin", 1);
 	tzset();
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return fixture_setup(state);
 }
 
 /* ---- the store ---- */
@@ -759,5 +721,5 @@ int main(void)
 		cmocka_unit_test(test_apply_refusals),
 		cmocka_unit_test(test_apply_edit),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, fixture_teardown);
 }

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "store/test_fixture.h"
+
 #include <ftw.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -24,19 +26,8 @@
 #include "store/store.h"
 #include "util/err.h"
 
-static char tmpdir[] = "/tmp/search_test.XXXXXX";
-static int dbcount;
-
 #define T0 ((int64_t)1790000000) /* 2026-09-21 */
 #define DAY ((int64_t)86400)
-
-static struct store *open_new(char *path, size_t n)
-{
-	struct store *s = NULL;
-	snprintf(path, n, "%s/s%d.db", tmpdir, ++dbcount);
-	assert_int_equal(store_open(path, STORE_CREATE, &s), DP_OK);
-	return s;
-}
 
 /* Saves an article (id 0: a new one) with body_html as given; returns its id. */
 static int64_t put(struct store *s, int64_t id, const char *slug, const char *title,
@@ -129,21 +120,6 @@ static char *related(struct store *s, int64_t id, int64_t now)
 			 l.items[i].slug);
 	article_list_release(&l);
 	return out;
-}
-
-/* Runs one query on a raw connection to path and returns its integer
- * (the plain tables only: the index needs the store's tokenizer). */
-static int64_t raw_int(const char *path, const char *q)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	int64_t v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
 }
 
 /* The number of articles the index holds term in (a word, or a pair "a b"),
@@ -763,26 +739,6 @@ static void test_upgrade_indexes(void **state)
 	store_close(s);
 }
 
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -798,5 +754,5 @@ int main(void)
 		cmocka_unit_test(test_reindex),
 		cmocka_unit_test(test_upgrade_indexes),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

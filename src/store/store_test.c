@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "store/test_fixture.h"
+
 #include <ftw.h>
 #include <sys/wait.h>
 #include <sqlite3.h>
@@ -25,24 +27,14 @@
 #include "util/err.h"
 #include "util/slug.h"
 
-static char tmpdir[] = "/tmp/store_test.XXXXXX";
-static int dbcount;
-
 /* A fixed "now" well after every date the tests use. */
 #define T0 ((int64_t)1700000000)
 #define DAY ((int64_t)86400)
 
-/* A fresh database path in tmpdir. */
-static const char *new_path(char *buf, size_t n)
-{
-	snprintf(buf, n, "%s/t%d.db", tmpdir, ++dbcount);
-	return buf;
-}
-
 static struct store *new_store(char *path, size_t n)
 {
 	struct store *s = NULL;
-	assert_int_equal(store_open(new_path(path, n), STORE_CREATE, &s), DP_OK);
+	assert_int_equal(store_open(fixture_path(path, n), STORE_CREATE, &s), DP_OK);
 	assert_non_null(s);
 	return s;
 }
@@ -74,39 +66,6 @@ static int64_t add(struct store *s, const char *slug, enum article_status st, in
 	assert_int_equal(store_article_save(s, &a, tags, ntags, category, author), DP_OK);
 	assert_true(a.id > 0);
 	return a.id;
-}
-
-/* Runs one query on a raw connection to path and returns its integer. */
-static int64_t raw_int(const char *path, const char *q)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t v = -1;
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(p);
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* ---- slug_from_text ---- */
@@ -1166,5 +1125,5 @@ int main(void)
 		cmocka_unit_test(test_two_processes),
 		cmocka_unit_test(test_bench),
 	};
-	return cmocka_run_group_tests_name("store", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("store", tests, fixture_setup, fixture_teardown);
 }

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "store/test_fixture.h"
+
 #include <ftw.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -23,37 +25,10 @@
 #include "store/store.h"
 #include "util/err.h"
 
-static char tmpdir[] = "/tmp/subscriber_test.XXXXXX";
-static int dbcount;
-
 /* A fixed "now"; times in the tests count from it. */
 #define T0 ((int64_t)1800000000)
 #define HOUR ((int64_t)3600)
 #define DAY (24 * HOUR)
-
-static struct store *open_new(char *path, size_t n)
-{
-	struct store *s = NULL;
-	snprintf(path, n, "%s/s%d.db", tmpdir, ++dbcount);
-	assert_int_equal(store_open(path, STORE_CREATE, &s), DP_OK);
-	assert_non_null(s);
-	return s;
-}
-
-/* The integer a one-value query on a raw connection to path returns. */
-static int64_t raw_int(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t v = -1;
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
 
 /* A sign-up request made at T0, valid for a day; returns the rc. */
 static int request(struct store *s, const char *email, const char *topics, bool newsletter,
@@ -109,26 +84,12 @@ static bool has_topic(const struct subscriber *sub, const char *t)
 	return false;
 }
 
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static int group_setup(void **state)
 {
 	(void)state;
 	if (sodium_init() < 0)
 		return -1;
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return fixture_setup(state);
 }
 
 /* ---- names ---- */
@@ -1548,5 +1509,5 @@ int main(void)
 		cmocka_unit_test(test_migration_from_v5),
 		cmocka_unit_test(test_query_plans),
 	};
-	return cmocka_run_group_tests_name("store_subscribers", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("store_subscribers", tests, group_setup, fixture_teardown);
 }
