@@ -11,6 +11,7 @@
 #include "moderation/actions.h"
 #include "page/admin.h"
 #include "page/admin_common.h"
+#include "page/page.h"
 #include "site/site.h"
 #include "util/err.h"
 #include "util/utf8.h"
@@ -105,7 +106,7 @@ static json_t *comment_obj(struct http_req *req, const struct comment *c, const 
 			      "id", (json_int_t)c->id, "article_title", title, "article_url", url,
 			      "author_name", c->author_name ? c->author_name : "",
 			      "date_human", human, "date_iso", iso,
-			      "paras", admin_text_paras(c->text),
+			      "paras", ctx_text_paras(c->text),
 			      "verdict", verdict, "verdict_label", vlabel, "score", score,
 			      "reasons", reasons,
 			      "status", status_names[c->status], "status_label", admin_t(req, key),

@@ -2,7 +2,6 @@
  * and small helpers (see admin_common.h). */
 #include "page/admin_common.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -102,40 +101,6 @@ void admin_fmt_time(const struct http_req *req, int64_t t, char *human, size_t h
 	strftime(hm, sizeof hm, "%H:%M", &tm);
 	snprintf(human, hlen, "%s, %s", day, hm);
 	time_fmt_iso_local(iso, ilen, t);
-}
-
-json_t *admin_text_paras(const char *text)
-{
-	json_t *paras = json_array();
-	json_t *lines = NULL;
-	const char *p = text ? text : "";
-	if (!paras)
-		return NULL;
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		size_t m = n;
-		if (m && p[m - 1] == '\r')
-			m--;
-		bool blank = true;
-		for (size_t i = 0; i < m; i++)
-			if (!isspace((unsigned char)p[i]))
-				blank = false;
-		if (blank) {
-			lines = NULL; /* a blank line ends the paragraph */
-		} else {
-			if (!lines) {
-				lines = json_array();
-				json_array_append_new(paras, json_pack("{s:o}", "lines", lines));
-			}
-			json_array_append_new(lines, json_pack("{s:s%, s:b}", "text", p, m, "br",
-							       json_array_size(lines) > 0));
-		}
-		p += n;
-		if (*p == '\n')
-			p++;
-	}
-	return paras;
 }
 
 int admin_audit_add(struct http_req *req, const char *action, const char *object,

@@ -90,12 +90,6 @@ int admin_redirect_done(struct http_res *res, const char *path, const char *done
 void admin_fmt_time(const struct http_req *req, int64_t t, char *human, size_t hlen, char *iso,
 		    size_t ilen);
 
-/* Plain text as paragraphs of lines for templates:
- * [ { lines: [ { text, br: bool } ] } ] — "br" marks lines after the first,
- * so a template writes {{#br}}<br>{{/br}}{{text}} and every byte of text is
- * still escaped. New reference. */
-json_t *admin_text_paras(const char *text);
-
 /* Whether an audit write failed is not the user's problem once the action
  * itself succeeded; this writes the entry and returns its result. actor is
  * the signed-in user's name. */

@@ -14,6 +14,7 @@
 
 #include "page/admin.h"
 #include "page/admin_common.h"
+#include "page/page.h"
 #include "page/admin_mail.h"
 #include "render/html.h"
 #include "site/site.h"
@@ -225,7 +226,7 @@ static json_t *consent_obj(struct http_req *req, const struct consent *c)
 	snprintf(key, sizeof key, "admin_mail_consent_state_%s", state);
 	json_t *o = json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:s, s:b, s:b}", "id",
 			      (json_int_t)c->id, "state", state, "state_label", admin_t(req, key),
-			      "wording_paras", admin_text_paras(c->wording),
+			      "wording_paras", ctx_text_paras(c->wording),
 			      "wording", c->wording ? c->wording : "",
 			      "version", c->version ? c->version : "",
 			      "request_ip", c->request_ip ? c->request_ip : "",

@@ -27,7 +27,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "page/admin_common.h"
 #include "page/page.h"
 #include "page/theme.h"
 #include "site/site.h"
@@ -150,7 +149,7 @@ static int box_obj(const struct page_req *req, struct page_res *res, json_t *ctx
 	const char *body = blank(b->body) ? theme_word(req, "box_text_", kind) : b->body;
 	bool has_body = body && !blank(body);
 	json_object_set_new(o, "has_body", json_boolean(has_body));
-	json_t *paras = has_body ? admin_text_paras(body) : json_array();
+	json_t *paras = has_body ? ctx_text_paras(body) : json_array();
 	if (!paras) {
 		json_decref(o);
 		return DP_ENOMEM;

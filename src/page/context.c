@@ -1,5 +1,6 @@
 /* context.c — the parts of a template context that every page shares
  * (docs/CONTRACTS.md lists the shape). */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +225,40 @@ char *ctx_jsonld(json_t *o)
 	}
 	free(text);
 	return buf_take(&b, NULL);
+}
+
+json_t *ctx_text_paras(const char *text)
+{
+	json_t *paras = json_array();
+	json_t *lines = NULL;
+	const char *p = text ? text : "";
+	if (!paras)
+		return NULL;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		size_t m = n;
+		if (m && p[m - 1] == '\r')
+			m--;
+		bool blank = true;
+		for (size_t i = 0; i < m; i++)
+			if (!isspace((unsigned char)p[i]))
+				blank = false;
+		if (blank) {
+			lines = NULL; /* a blank line ends the paragraph */
+		} else {
+			if (!lines) {
+				lines = json_array();
+				json_array_append_new(paras, json_pack("{s:o}", "lines", lines));
+			}
+			json_array_append_new(lines, json_pack("{s:s%, s:b}", "text", p, m, "br",
+							       json_array_size(lines) > 0));
+		}
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+	return paras;
 }
 
 int ctx_render(const struct page_req *req, struct page_res *res, const char *name, json_t *ctx)

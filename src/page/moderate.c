@@ -17,7 +17,6 @@
 
 #include "moderation/actions.h"
 #include "newsletter/links.h"
-#include "page/admin_common.h"
 #include "page/page.h"
 #include "page/theme.h"
 #include "render/date.h"
@@ -74,7 +73,7 @@ static json_t *comment_json(const struct http_req *req, const struct comment *c,
 		}
 	json_t *reasons = reasons_array(c->reasons);
 	bool has_reasons = json_array_size(reasons) > 0;
-	json_t *paras = admin_text_paras(c->text);
+	json_t *paras = ctx_text_paras(c->text);
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:s, s:b, s:o, s:s}", "id",
 			 (json_int_t)c->id, "article_title", a->title ? a->title : "",
 			 "article_url", url, "author_name", c->author_name ? c->author_name : "",

@@ -125,6 +125,11 @@ char *ctx_abs_url(const struct site *site, const char *path);
  * compact JSON with "<" and "/" escaped, so no "</script>" can close it
  * (malloc'd; o stays the caller's). */
 char *ctx_jsonld(json_t *o);
+/* Plain text (a comment, a box's text) as paragraphs of lines for
+ * templates: [ { lines: [ { text, br: bool } ] } ] — "br" marks lines after
+ * the first, so a template writes {{#br}}<br>{{/br}}{{text}} and every byte
+ * of text is still escaped. New reference. */
+json_t *ctx_text_paras(const char *text);
 /* "/tag/", "/category/", "/author/" */
 const char *term_prefix(enum term_kind kind);
 
