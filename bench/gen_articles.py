@@ -248,7 +248,7 @@ class Lexicon:
 
     def __init__(self, rng, size=60000, topics=400, topic_words=60):
         seen = {w for w, _ in FUNCTION_WORDS}
-        nouns, others = [], []
+        nouns, others, simple = [], [], []
         while len(nouns) + len(others) < size:
             kind = rng.random()
             stem = "".join(rng.choice(ONSETS) + rng.choice(VOWELS) + rng.choice(CODAS)
@@ -256,11 +256,13 @@ class Lexicon:
             if len(stem) < 3:
                 continue
             if kind < 0.55:
-                if nouns and rng.random() < 0.2:       # a compound of two nouns
-                    a, b = rng.choice(nouns), rng.choice(nouns)
+                if simple and rng.random() < 0.2:      # a compound of two simple nouns
+                    a, b = rng.choice(simple), rng.choice(simple)
                     w = a + rng.choice(("", "", "s", "en", "e")) + b.lower()
                 else:
                     w = (stem + rng.choice(NOUN_ENDINGS)).capitalize()
+                    if w.lower() not in seen:
+                        simple.append(w)
                 if w.lower() not in seen:
                     seen.add(w.lower())
                     nouns.append(w)
@@ -366,7 +368,8 @@ def main():
             "slug": slug,
             "body": make_zipf_body(rng, lex, topic, target) if lex else make_body(rng, pool, target),
             "dateline": rng.choice(DATELINES),
-            "tags": [w.capitalize() for w in rng.sample(topic[:12], rng.randint(2, 4))] if lex
+            "tags": [w.capitalize() for w in rng.sample([t for t in topic if len(t) <= 30][:12],
+                                                        rng.randint(2, 4))] if lex
                     else rng.sample(TAGS, rng.randint(2, 4)),
             "category": rng.choice(CATEGORIES),
             "author": rng.choice(AUTHORS),
