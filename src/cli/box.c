@@ -168,7 +168,7 @@ static int cmd_change(int argc, char **argv, const struct cli_env *env)
 		return r;
 	int rc;
 	if (strcmp(verb, "up") == 0 || strcmp(verb, "down") == 0) {
-		rc = store_box_move(env->st, id, verb[0] == 'u' ? -1 : 1, env->now);
+		rc = store_box_move(env->st, id, verb[0] == 'u' ? -1 : 1, env->now, NULL);
 	} else if (strcmp(verb, "delete") == 0) {
 		rc = store_box_delete(env->st, id);
 	} else {

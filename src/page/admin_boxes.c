@@ -40,8 +40,8 @@ static const char *const known_kinds[] = { "newsletter", "book", "support", "job
 					   "text" };
 
 /* The notices a redirect may ask for with ?done=box_NAME. */
-static const char *const notices[] = { "created", "saved", "moved", "shown", "hidden",
-				       "deleted" };
+static const char *const notices[] = { "created", "saved", "moved", "unchanged", "shown",
+				       "hidden", "deleted" };
 
 /* What the form holds: malloc'd copies, single-line fields trimmed. */
 struct fields {
@@ -354,13 +354,14 @@ int admin_boxes_action(struct http_req *req, struct http_res *res)
 	if (rc)
 		return rc;
 	const char *done = NULL;
+	bool moved = false;
 	switch (a) {
 	case 0:
 	case 1:
-		rc = store_box_move(req->store, id, a == 0 ? -1 : 1, req->now);
-		if (!rc)
+		rc = store_box_move(req->store, id, a == 0 ? -1 : 1, req->now, &moved);
+		if (!rc && moved)
 			audit(req, a == 0 ? "box.up" : "box.down", &b);
-		done = "moved";
+		done = moved ? "moved" : "unchanged";
 		break;
 	case 2:
 	case 3:

@@ -219,16 +219,24 @@ static void test_order(void **state)
 	assert_order(s, BOX_FOOTER, (int64_t[]){ f1, f2 }, 2);
 
 	/* Up and down swap with the neighbour; the ends stay put. */
-	assert_int_equal(store_box_move(s, c, -1, T0), DP_OK);
+	assert_int_equal(store_box_move(s, c, -1, T0, NULL), DP_OK);
 	assert_order(s, BOX_SIDEBAR, (int64_t[]){ a, c, b }, 3);
-	assert_int_equal(store_box_move(s, a, +1, T0), DP_OK);
+	assert_int_equal(store_box_move(s, a, +1, T0, NULL), DP_OK);
 	assert_order(s, BOX_SIDEBAR, (int64_t[]){ c, a, b }, 3);
-	assert_int_equal(store_box_move(s, c, -1, T0), DP_OK);
-	assert_int_equal(store_box_move(s, b, +1, T0), DP_OK);
+	bool swapped = true;
+	assert_int_equal(store_box_move(s, c, -1, T0, &swapped), DP_OK);
+	assert_false(swapped);
+	assert_int_equal(store_box_move(s, b, +1, T0, &swapped), DP_OK);
+	assert_false(swapped);
 	assert_order(s, BOX_SIDEBAR, (int64_t[]){ c, a, b }, 3);
-	assert_int_equal(store_box_move(s, b, 2, T0), DP_EINVAL);
-	assert_int_equal(store_box_move(s, b, 0, T0), DP_EINVAL);
-	assert_int_equal(store_box_move(s, 9999, 1, T0), DP_ENOTFOUND);
+	assert_int_equal(store_box_move(s, a, +1, T0, &swapped), DP_OK);
+	assert_true(swapped);
+	assert_int_equal(store_box_move(s, a, -1, T0, &swapped), DP_OK);
+	assert_true(swapped);
+	assert_order(s, BOX_SIDEBAR, (int64_t[]){ c, a, b }, 3);
+	assert_int_equal(store_box_move(s, b, 2, T0, NULL), DP_EINVAL);
+	assert_int_equal(store_box_move(s, b, 0, T0, NULL), DP_EINVAL);
+	assert_int_equal(store_box_move(s, 9999, 1, T0, NULL), DP_ENOTFOUND);
 
 	/* Another place: last there, the gap closed behind. */
 	struct box moved;
@@ -265,7 +273,7 @@ static void test_repairs_hand_edits(void **state)
 		 (long long)a);
 	raw_exec(path, sql);
 	/* A move works from that order and leaves 1..n. */
-	assert_int_equal(store_box_move(s, c, -1, T0), DP_OK);
+	assert_int_equal(store_box_move(s, c, -1, T0, NULL), DP_OK);
 	assert_order(s, BOX_SIDEBAR, (int64_t[]){ c, b, a }, 3);
 	/* A new box still goes last. */
 	raw_exec(path, "UPDATE boxes SET position = 40 WHERE place = 0 AND position = 1");
@@ -331,7 +339,7 @@ static void test_order_model(void **state)
 				all[nall++] = nid;
 		} else if (r < 60) {
 			int delta = (seed >> 13) & 1 ? 1 : -1;
-			assert_int_equal(store_box_move(s, id, delta, T0), DP_OK);
+			assert_int_equal(store_box_move(s, id, delta, T0, NULL), DP_OK);
 			size_t j = (size_t)((int64_t)i + delta);
 			if ((delta < 0 && i > 0) || (delta > 0 && i + 1 < m.n[p])) {
 				m.ids[p][i] = m.ids[p][j];
@@ -506,10 +514,10 @@ static void test_change_notes(void **state)
 	assert_int_equal(notes(path), n0 + 1);
 	int64_t b = add(s, "text", BOX_SIDEBAR);
 	assert_int_equal(notes(path), n0 + 2);
-	assert_int_equal(store_box_move(s, b, -1, T0 + 5), DP_OK);
+	assert_int_equal(store_box_move(s, b, -1, T0 + 5, NULL), DP_OK);
 	assert_int_equal(notes(path), n0 + 3);
 	/* Already first: nothing changed, nothing to drop. */
-	assert_int_equal(store_box_move(s, b, -1, T0 + 6), DP_OK);
+	assert_int_equal(store_box_move(s, b, -1, T0 + 6, NULL), DP_OK);
 	assert_int_equal(notes(path), n0 + 3);
 	struct box x;
 	assert_int_equal(store_box_get(s, a, &x), DP_OK);
@@ -521,7 +529,7 @@ static void test_change_notes(void **state)
 	assert_int_equal(notes(path), n0 + 5);
 	/* Failed writes leave none. */
 	assert_int_equal(store_box_delete(s, a), DP_ENOTFOUND);
-	assert_int_equal(store_box_move(s, a, 1, T0), DP_ENOTFOUND);
+	assert_int_equal(store_box_move(s, a, 1, T0, NULL), DP_ENOTFOUND);
 	assert_int_equal(notes(path), n0 + 5);
 	/* The note is what the page cache's watcher reads. */
 	int64_t id = 0, ids[16];

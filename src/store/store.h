@@ -681,8 +681,9 @@ int store_box_get(struct store *s, int64_t id, struct box *ret);
 /* By place, then position, then id; only visible ones unless all. */
 int store_boxes(struct store *s, bool all, struct box **ret, size_t *ret_n);
 /* Swaps the box with its neighbour in its place (up: -1, down: +1) so the
- * order is always 1..n per place. DP_ENOTFOUND for no such box. */
-int store_box_move(struct store *s, int64_t id, int delta, int64_t now);
+ * order is always 1..n per place. DP_ENOTFOUND for no such box;
+ * *ret_moved (optional): false when it was first (last) already. */
+int store_box_move(struct store *s, int64_t id, int delta, int64_t now, bool *ret_moved);
 int store_box_delete(struct store *s, int64_t id);
 
 #endif

@@ -570,7 +570,10 @@ class FlowTest(BoxCase):
         self.assertEqual(self.admin_order("sidebar"), ["Fluss B", "Fluss A", "Fluss C"])
         self.action("up", c)
         self.assertEqual(self.admin_order("sidebar"), ["Fluss B", "Fluss C", "Fluss A"])
-        self.action("up", b)  # first already: stays
+        r = self.action("up", b)  # first already: stays, says so, no audit entry
+        self.assertEqual(r.h("location"), "/admin/boxes?done=box_unchanged#box-%d" % b)
+        self.assertIn("an der Reihenfolge hat sich nichts geändert",
+                      self.editor().get("/admin/boxes?done=box_unchanged").text)
         self.assertEqual(self.admin_order("sidebar"), ["Fluss B", "Fluss C", "Fluss A"])
         self.assertDense(0)
         page = self.editor().get("/admin/boxes?done=box_moved")
@@ -620,7 +623,7 @@ class FlowTest(BoxCase):
             "SELECT action FROM audit_log WHERE object IN (?, ?, ?, ?) ORDER BY id",
             "box %d" % a, "box %d" % b, "box %d" % c, "box %d" % f)]
         self.assertEqual(actions, ["box.create", "box.create", "box.create", "box.down",
-                                   "box.up", "box.up", "box.hide", "box.show", "box.create",
+                                   "box.up", "box.hide", "box.show", "box.create",
                                    "box.update", "box.delete"])
         actor = self.db("SELECT DISTINCT actor FROM audit_log WHERE action LIKE 'box.%'")
         self.assertEqual(actor, [("redakteur",)])

@@ -390,7 +390,7 @@ int store_box_save(struct store *s, struct box *b, int64_t now)
 	return DP_OK;
 }
 
-static int move(struct store *s, int64_t id, int delta, int64_t now)
+static int move(struct store *s, int64_t id, int delta, int64_t now, bool *ret_moved)
 {
 	sqlite3_stmt *st;
 	enum box_place place;
@@ -406,6 +406,7 @@ static int move(struct store *s, int64_t id, int delta, int64_t now)
 		return rc;
 	if (!row)
 		return DP_OK; /* first or last already: nothing changes */
+	*ret_moved = true;
 	if ((rc = use(s, B_SWAP, &st)))
 		return rc;
 	if (!(rc = sq_bind_i64(st, 1, id)) && !(rc = sq_bind_i64(st, 2, other)) &&
@@ -418,16 +419,21 @@ static int move(struct store *s, int64_t id, int delta, int64_t now)
 	return sq_change_note(s, "boxes", now);
 }
 
-int store_box_move(struct store *s, int64_t id, int delta, int64_t now)
+int store_box_move(struct store *s, int64_t id, int delta, int64_t now, bool *ret_moved)
 {
-	bool own;
+	bool own, moved = false;
 	int rc;
+	if (ret_moved)
+		*ret_moved = false;
 	if (!s || id <= 0 || (delta != -1 && delta != 1))
 		return DP_EINVAL;
 	if ((rc = sq_write_begin(s, &own)))
 		return rc;
-	rc = move(s, id, delta, now);
-	return sq_write_end(s, own, rc);
+	rc = move(s, id, delta, now, &moved);
+	rc = sq_write_end(s, own, rc);
+	if (!rc && ret_moved)
+		*ret_moved = moved;
+	return rc;
 }
 
 static int delete(struct store *s, int64_t id, int64_t now)
