@@ -181,7 +181,11 @@ static enum MHD_Result render(struct server *srv, struct MHD_Connection *conn, c
 	struct page_req req = { srv->site, srv->theme, st, (int64_t)time(NULL), &route, NULL };
 	struct page_res res;
 	page_res_init(&res);
+	/* One snapshot for the whole page (and one round of locks). */
+	bool reading = store_read_begin(st) == DP_OK;
 	page_serve(&req, &res);
+	if (reading)
+		store_read_end(st);
 	if (res.status == 500)
 		log_error("rendering %s failed", url);
 	struct cache_page cp = { res.status, res.content_type, res.cache_control, res.body.data,

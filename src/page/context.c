@@ -105,15 +105,15 @@ char *ctx_body_with_dateline(const struct article *a, const struct site *site)
 	return buf_take(&b, NULL);
 }
 
-json_t *ctx_article_summary(const struct page_req *req, const struct article *a)
+json_t *ctx_article_link(const struct page_req *req, const struct article *a)
 {
 	char url[300], iso[40], human[64];
 	snprintf(url, sizeof url, "/%s/", a->slug);
 	time_fmt_iso_local(iso, sizeof iso, a->published_at);
 	date_human(human, sizeof human, a->published_at, req->site->lang);
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "title", a->title, "url", url,
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "title", a->title, "url", url,
 			      "excerpt", a->excerpt ? a->excerpt : "", "date_iso", iso,
-			      "date_human", human, "tags", tags_array(a));
+			      "date_human", human);
 	if (!o)
 		return NULL;
 	if (a->dateline && *a->dateline)
@@ -122,6 +122,15 @@ json_t *ctx_article_summary(const struct page_req *req, const struct article *a)
 	 * screen readers). */
 	if (a->lang && *a->lang && strcmp(a->lang, req->site->lang) != 0)
 		json_object_set_new(o, "lang", json_string(a->lang));
+	return o;
+}
+
+json_t *ctx_article_summary(const struct page_req *req, const struct article *a)
+{
+	json_t *o = ctx_article_link(req, a);
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "tags", tags_array(a));
 	if (a->author.id)
 		json_object_set_new(o, "author", term_obj(TERM_AUTHOR, &a->author));
 	if (a->category.id)

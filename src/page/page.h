@@ -112,8 +112,12 @@ void page_error(const struct page_req *req, struct page_res *res, unsigned statu
 
 /* The context every page starts from: site, t, page.{canonical,…}. New reference. */
 json_t *ctx_new(const struct page_req *req, const char *kind, const char *canonical_path);
-/* A summary object for lists. New reference. */
+/* A summary object for lists: the link's fields plus tags, author and
+ * category. New reference. */
 json_t *ctx_article_summary(const struct page_req *req, const struct article *a);
+/* A link to an article (related articles): title, url, excerpt, date_iso,
+ * date_human, dateline and lang when set. New reference. */
+json_t *ctx_article_link(const struct page_req *req, const struct article *a);
 /* Renders template `name` with ctx into res->body as text/html. */
 int ctx_render(const struct page_req *req, struct page_res *res, const char *name, json_t *ctx);
 /* The article's HTML with its dateline leading the first paragraph:

@@ -18,7 +18,7 @@ int related_fill(const struct page_req *req, struct page_res *res, const struct 
 		goto out;
 	}
 	for (size_t i = 0; i < l.n; i++) {
-		json_t *sum = ctx_article_summary(req, &l.items[i]);
+		json_t *sum = ctx_article_link(req, &l.items[i]);
 		if (!sum) {
 			rc = DP_ENOMEM;
 			goto out;

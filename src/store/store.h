@@ -82,6 +82,12 @@ void store_close(struct store *s);
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 int store_rollback(struct store *s);
+/* A read-only stretch of several reads (a page being built): one snapshot
+ * of the site for all of them, and one round of database locks instead of
+ * one per read. Reads inside join it; no writes inside. DP_EINVAL when a
+ * transaction is open already. store_read_end is NULL-tolerant. */
+int store_read_begin(struct store *s);
+void store_read_end(struct store *s);
 
 /* Any status. DP_ENOTFOUND when there is none. */
 int store_article_by_slug(struct store *s, const char *slug, struct article *ret);
@@ -570,7 +576,9 @@ void search_result_release(struct search_result *r);
  * for (search/query.h tells why). */
 int store_search(struct store *s, const struct search_query *q, struct search_result *ret);
 /* Up to SEARCH_RELATED public articles related to article_id, best first
- * (fields as in lists). Read from what was computed at the last change. */
+ * (fields as in lists but author, category and tags: a link to each is
+ * what a page shows).
+ * Read from what was computed at the last change. */
 int store_related(struct store *s, int64_t article_id, int64_t now, struct article_list *ret);
 /* Rebuilds the index from the articles in the analyzer of lang ("de",
  * "en"), then the related lists, in one transaction; progress (optional) is

@@ -68,6 +68,17 @@ int sq_search_ready(struct store *s);
 /* The articles of ids[0..n) that exist, in that order, filled as in lists
  * (no bodies; author, category and tags). */
 int sq_articles_by_ids(struct store *s, const int64_t *ids, size_t n, struct article_list *ret);
+/* An article row as lists read it (read_article() in store_sqlite.c), for a
+ * statement of another file, without author and category:
+ * "SELECT " SQ_ARTICLE_LINK_COLS " FROM ... articles a ... WHERE ...".
+ * sq_articles_read steps st (bound, not reset) for up to max rows and fills
+ * ret as sq_articles_by_ids does, with their tags when tags is true. */
+#define SQ_ARTICLE_LINK_COLS                                                            \
+	"a.id, a.slug, a.title, a.dateline, a.excerpt, a.status, a.published_at,"       \
+	" a.updated_at, a.created_at, NULL, NULL, NULL, NULL, NULL, NULL, a.lang,"      \
+	" NULL, NULL"
+int sq_articles_read(struct store *s, sqlite3_stmt *st, size_t max, bool tags,
+		     struct article_list *ret);
 
 /* Steps st (rows of "status, count") to the end into ret[n], zeroed first;
  * statuses outside 0..n-1 are skipped. Resets st. */

@@ -792,7 +792,10 @@ static const char *const sql_of[SS__END - SS_STATE] = {
 			" VALUES (?1, ?2, ?3, ?4)",
 	S(SS_REL_HOLDERS) = "SELECT article_id FROM search_related WHERE related_id = ?1"
 			    " ORDER BY article_id DESC LIMIT ?2",
-	S(SS_REL_READ) = "SELECT r.related_id FROM search_related r JOIN articles a ON a.id = r.related_id"
+	/* CROSS JOIN keeps the order: the article's few rows first, then each
+	 * related one by id (the planner would walk every public article). */
+	S(SS_REL_READ) = "SELECT " SQ_ARTICLE_LINK_COLS " FROM search_related r CROSS JOIN articles a"
+			 " ON a.id = r.related_id"
 			 " WHERE r.article_id = ?1 AND a.status = 1 AND a.published_at <= ?2"
 			 " ORDER BY r.position LIMIT ?3",
 	S(SS_READY) = "SELECT EXISTS (SELECT 1 FROM search_docs),"
@@ -2506,10 +2509,8 @@ out:
 
 int store_related(struct store *s, int64_t article_id, int64_t now, struct article_list *ret)
 {
-	int64_t ids[SEARCH_RELATED];
-	size_t n = 0;
 	sqlite3_stmt *st;
-	bool own, row;
+	bool own;
 	int rc;
 	if (!ret)
 		return DP_EINVAL;
@@ -2522,12 +2523,9 @@ int store_related(struct store *s, int64_t article_id, int64_t now, struct artic
 	if (!(rc = use(s, SS_REL_READ, &st))) {
 		if (!(rc = sq_bind_i64(st, 1, article_id)) && !(rc = sq_bind_i64(st, 2, now)) &&
 		    !(rc = sq_bind_i64(st, 3, SEARCH_RELATED)))
-			while (n < SEARCH_RELATED && !(rc = sq_step(st, &row)) && row)
-				ids[n++] = sqlite3_column_int64(st, 0);
+			rc = sq_articles_read(s, st, SEARCH_RELATED, false, ret);
 		sqlite3_reset(st);
 	}
-	if (!rc)
-		rc = sq_articles_by_ids(s, ids, n, ret);
 	read_end(s, own);
 	return rc;
 }

@@ -30,6 +30,7 @@
 #define BUSY_TIMEOUT_MS 5000
 /* Articles whose tags one ST_TAGS_IN fills; a default page takes one query. */
 #define TAGS_IN_SLOTS 20
+#define TAGS_ONE_BY_ONE 4      /* lists this short read their tags article by article */
 
 enum stmt {
 	ST_BEGIN,
@@ -96,11 +97,13 @@ _Static_assert(ST_LIST + 2 * (TERM_AUTHOR + 1) + 1 == ST_LIST_AUTHOR_HIDDEN &&
 		       ST_COUNT + 2 * (TERM_AUTHOR + 1) + 1 == ST_COUNT_AUTHOR_HIDDEN,
 	       "list statements follow enum term_kind");
 
-/* The columns read_article() reads, in its order. Lists bind ?1 to say
- * whether they want the bodies; the CASE keeps SQLite from reading them. */
+/* The columns read_article() reads, in its order (internal.h's
+ * SQ_ARTICLE_LINK_COLS must follow it). Lists bind ?1 to say whether they want the
+ * bodies; the CASE keeps SQLite from reading them. */
 #define ART_COLS                                                                        \
 	"a.id, a.slug, a.title, a.dateline, a.excerpt, a.status, a.published_at,"       \
 	" a.updated_at, a.created_at, au.id, au.slug, au.name, c.id, c.slug, c.name, a.lang"
+
 #define ART_BODIES ", a.body_md, a.body_html"
 #define ART_BODIES_IF ", CASE WHEN ?1 THEN a.body_md END, CASE WHEN ?1 THEN a.body_html END"
 #define JOIN_AUTHOR " LEFT JOIN authors au ON au.id = a.author_id"
@@ -435,12 +438,19 @@ static int load_tags(struct store *s, struct article *a)
 	return rc;
 }
 
-/* Fills the tags of n listed articles, TAGS_IN_SLOTS per query. */
+/* Fills the tags of n listed articles, TAGS_IN_SLOTS per query; a few
+ * (related articles) one by one, which is cheaper than an IN list that
+ * SQLite turns into a table of its own on every run. */
 static int load_list_tags(struct store *s, struct article *items, size_t n)
 {
 	sqlite3_stmt *st;
-	int rc = use(s, ST_TAGS_IN, &st);
-	if (rc)
+	int rc = DP_OK;
+	if (n <= TAGS_ONE_BY_ONE) {
+		for (size_t i = 0; i < n && !rc; i++)
+			rc = load_tags(s, &items[i]);
+		return rc;
+	}
+	if ((rc = use(s, ST_TAGS_IN, &st)))
 		return rc;
 	for (size_t base = 0; base < n && !rc; base += TAGS_IN_SLOTS) {
 		size_t k = n - base < TAGS_IN_SLOTS ? n - base : TAGS_IN_SLOTS;
@@ -607,6 +617,19 @@ int store_commit(struct store *s)
 int store_rollback(struct store *s)
 {
 	return run(s, ST_ROLLBACK);
+}
+
+int store_read_begin(struct store *s)
+{
+	if (!s || !sqlite3_get_autocommit(s->db))
+		return DP_EINVAL;
+	return run(s, ST_BEGIN);
+}
+
+void store_read_end(struct store *s)
+{
+	if (s && !sqlite3_get_autocommit(s->db) && run(s, ST_COMMIT))
+		run(s, ST_ROLLBACK);
 }
 
 /* Opens a write: a savepoint, inside a new BEGIN IMMEDIATE transaction
@@ -1257,6 +1280,31 @@ int sq_articles_by_ids(struct store *s, const int64_t *ids, size_t n, struct art
 		rc = load_list_tags(s, ret->items, ret->n);
 	read_end(s, own);
 out:
+	if (rc)
+		article_list_release(ret);
+	return rc;
+}
+
+int sq_articles_read(struct store *s, sqlite3_stmt *st, size_t max, bool tags,
+		     struct article_list *ret)
+{
+	bool row;
+	int rc = DP_OK;
+	ret->items = NULL;
+	ret->n = 0;
+	if (!max)
+		return DP_OK;
+	if (!(ret->items = calloc(max, sizeof *ret->items)))
+		return DP_ENOMEM;
+	while (ret->n < max && !(rc = step(st, &row)) && row) {
+		if ((rc = read_article(st, &ret->items[ret->n]))) {
+			article_release(&ret->items[ret->n]);
+			break;
+		}
+		ret->n++;
+	}
+	if (!rc && tags)
+		rc = load_list_tags(s, ret->items, ret->n);
 	if (rc)
 		article_list_release(ret);
 	return rc;
