@@ -283,15 +283,17 @@ static void ensure_variant(struct cache *c, struct entry *e, enum cache_enc enc)
 /* A new entry with its identity variant. Not yet linked. */
 static struct entry *entry_build(const char *path, const struct cache_page *p)
 {
+	char *data = p->own_body; /* ours until make_variant takes it */
 	struct entry *e = calloc(1, sizeof *e);
 	if (!e)
-		return NULL;
+		goto fail;
 	pthread_mutex_init(&e->build, NULL);
 	e->path = strdup(path);
 	e->hash = fnv1a(path, strlen(path));
 	e->hdr = *p;
 	e->hdr.body = NULL;
 	e->hdr.deps = NULL;
+	e->hdr.own_body = NULL;
 	if (p->ndeps) {
 		e->deps = malloc(p->ndeps * sizeof *e->deps);
 		if (!e->deps)
@@ -302,23 +304,33 @@ static struct entry *entry_build(const char *path, const struct cache_page *p)
 	if (!e->path)
 		goto fail;
 
+	if (data) {
+		/* A page buffer has room to spare; giving it back keeps the
+		 * cache's count of bytes true (glibc shrinks in place). */
+		char *shrunk = realloc(data, p->len ? p->len : 1);
+		if (shrunk)
+			data = shrunk;
+	} else {
+		if (!(data = malloc(p->len ? p->len : 1)))
+			goto fail;
+		memcpy(data, p->body, p->len);
+	}
 	/* A strong validator from the bytes: equal bodies, equal tags. */
 	unsigned char h[8];
-	crypto_generichash(h, sizeof h, (const unsigned char *)p->body, p->len, NULL, 0);
+	crypto_generichash(h, sizeof h, (const unsigned char *)data, p->len, NULL, 0);
 	sodium_bin2hex(e->hex, sizeof e->hex, h, sizeof h);
 
-	char *data = malloc(p->len ? p->len : 1);
-	if (!data)
-		goto fail;
-	memcpy(data, p->body, p->len);
 	e->body = data;
 	e->len = p->len;
-	if (make_variant(e, ENC_IDENTITY, data, p->len))
+	int rc = make_variant(e, ENC_IDENTITY, data, p->len);
+	data = NULL;
+	if (rc)
 		goto fail;
 	atomic_store(&e->state[ENC_IDENTITY], VAR_READY);
 	atomic_fetch_add(&e->bytes, ENTRY_OVERHEAD + strlen(path) + e->ndeps * sizeof(uint64_t));
 	return e;
 fail:
+	free(data);
 	entry_free(e);
 	return NULL;
 }

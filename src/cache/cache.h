@@ -34,6 +34,8 @@ struct cache_page {
 	const uint64_t *deps;      /* dependency keys (cache_key()), not owned */
 	size_t ndeps;
 	const char *allow;         /* Allow header (405 answers), or NULL */
+	char *own_body;            /* NULL, or body itself (malloc'd): cache_insert takes it
+				      instead of a copy and frees it, whatever happens */
 };
 
 struct cache;

@@ -119,7 +119,7 @@ static enum MHD_Result queue_error(struct server *srv, struct MHD_Connection *co
 	page_error(&req, &res, status);
 	struct cache_page cp = { res.status, res.content_type, res.cache_control, res.body.data,
 				 res.body.len, 0, 0, NULL, 0,
-				 status == MHD_HTTP_METHOD_NOT_ALLOWED ? "GET, HEAD" : NULL };
+				 status == MHD_HTTP_METHOD_NOT_ALLOWED ? "GET, HEAD" : NULL, NULL };
 	unsigned sent;
 	int rc = cache_insert(srv->cache, "", &cp, 0, 0, cond, conn, &sent);
 	page_res_release(&res);
@@ -188,9 +188,12 @@ static enum MHD_Result render(struct server *srv, struct MHD_Connection *conn, c
 		store_read_end(st);
 	if (res.status == 500)
 		log_error("rendering %s failed", url);
-	struct cache_page cp = { res.status, res.content_type, res.cache_control, res.body.data,
-				 res.body.len, res.last_modified, res.expires_at, res.deps,
-				 res.ndeps, NULL };
+	/* The cache takes the page's bytes as they are (no copy). */
+	size_t len = res.body.len;
+	char *body = buf_take(&res.body, &len);
+	struct cache_page cp = { res.status, res.content_type, res.cache_control, body ? body : "",
+				 body ? len : 0, res.last_modified, res.expires_at, res.deps,
+				 res.ndeps, NULL, body };
 	int keep = !srv->opts->no_cache && route.kind != ROUTE_HEALTHZ;
 	int rc = cache_insert(srv->cache, url, &cp, gen, keep, cond, conn, ret_status);
 	page_res_release(&res);

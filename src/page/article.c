@@ -90,7 +90,7 @@ int page_article(const struct page_req *req, struct page_res *res)
 	json_t *ctx = NULL;
 	char *abs = NULL, *body = NULL, *ld = NULL;
 	char path[300], feed[320];
-	int rc = store_article_by_slug(req->store, req->route->slug, &a);
+	int rc = store_article_page(req->store, req->route->slug, &a);
 	if (rc)
 		goto out;
 	if (a.status != ARTICLE_PUBLISHED || a.published_at > req->now) {

@@ -226,11 +226,13 @@ char *ctx_jsonld(json_t *o)
 	if (!text)
 		return NULL;
 	struct buf b = BUF_INIT(0);
-	for (const char *p = text; *p; p++) {
-		if (*p == '<')
-			buf_puts(&b, "\\u003c");
-		else
-			buf_putc(&b, *p);
+	for (const char *p = text, *lt; *p; p = lt + 1) {
+		if (!(lt = strchr(p, '<'))) {
+			buf_puts(&b, p);
+			break;
+		}
+		buf_add(&b, p, (size_t)(lt - p));
+		buf_puts(&b, "\\u003c");
 	}
 	free(text);
 	return buf_take(&b, NULL);

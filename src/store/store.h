@@ -91,6 +91,9 @@ void store_read_end(struct store *s);
 
 /* Any status. DP_ENOTFOUND when there is none. */
 int store_article_by_slug(struct store *s, const char *slug, struct article *ret);
+/* The same without body_md (NULL): what a reader's page needs, and cheaper
+ * to read (the Markdown source is as long as the HTML). */
+int store_article_page(struct store *s, const char *slug, struct article *ret);
 int store_article_by_id(struct store *s, int64_t id, struct article *ret);
 
 /* Lists per q; *ret_total (optional) receives the count of all matches. */

@@ -42,6 +42,7 @@ enum stmt {
 	ST_ROLLBACK_TO,
 	ST_ART_BY_ID,
 	ST_ART_BY_SLUG,
+	ST_ART_PAGE,
 	ST_ART_LIST_BY_ID,
 	ST_TAGS_OF,
 	ST_TAGS_IN,
@@ -142,6 +143,8 @@ static const char *const sql[ST__MAX] = {
 			 " WHERE a.id = ?1",
 	[ST_ART_BY_SLUG] = "SELECT " ART_COLS ART_BODIES FROM_ALL JOIN_AUTHOR JOIN_CATEGORY
 			   " WHERE a.slug = ?1",
+	[ST_ART_PAGE] = "SELECT " ART_COLS ", NULL, a.body_html" FROM_ALL JOIN_AUTHOR JOIN_CATEGORY
+			" WHERE a.slug = ?1",
 	/* One article as in lists (search hits, related articles). */
 	[ST_ART_LIST_BY_ID] = "SELECT " ART_COLS ", NULL, NULL" FROM_ALL JOIN_AUTHOR JOIN_CATEGORY
 			      " WHERE a.id = ?1",
@@ -669,14 +672,14 @@ static int write_end(struct store *s, bool own, int rc)
 	return rc;
 }
 
-int store_article_by_slug(struct store *s, const char *slug, struct article *ret)
+static int by_slug(struct store *s, unsigned which, const char *slug, struct article *ret)
 {
 	sqlite3_stmt *st;
 	int rc;
 	if (!s || !slug || !ret)
 		return DP_EINVAL;
 	memset(ret, 0, sizeof *ret);
-	rc = use(s, ST_ART_BY_SLUG, &st);
+	rc = use(s, which, &st);
 	if (!rc)
 		rc = bind_text(st, 1, slug);
 	if (rc) {
@@ -684,6 +687,16 @@ int store_article_by_slug(struct store *s, const char *slug, struct article *ret
 		return rc;
 	}
 	return article_get(s, st, ret);
+}
+
+int store_article_by_slug(struct store *s, const char *slug, struct article *ret)
+{
+	return by_slug(s, ST_ART_BY_SLUG, slug, ret);
+}
+
+int store_article_page(struct store *s, const char *slug, struct article *ret)
+{
+	return by_slug(s, ST_ART_PAGE, slug, ret);
 }
 
 int store_article_by_id(struct store *s, int64_t id, struct article *ret)
