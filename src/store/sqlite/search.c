@@ -1282,9 +1282,12 @@ static void put_html_text(struct buf *out, const char *h)
 	}
 }
 
-/* Fills d (doc_init'ed) from a row of DOC_COLS. */
+/* Fills d (doc_init'ed; what it held before is dropped) from a row of DOC_COLS. */
 static int doc_read(sqlite3_stmt *st, struct doc *d)
 {
+	buf_reset(&d->title);
+	buf_reset(&d->tags);
+	buf_reset(&d->body);
 	d->id = sqlite3_column_int64(st, 0);
 	d->status = (int)sqlite3_column_int64(st, 1);
 	d->published_at = sqlite3_column_int64(st, 2);
@@ -2074,9 +2077,6 @@ static int reindex_one(struct store *s, struct sq_search *ss, int64_t id, struct
 	char *parts = NULL;
 	int64_t key;
 	bool found, had;
-	buf_reset(&d->title);
-	buf_reset(&d->tags);
-	buf_reset(&d->body);
 	bag_clear(&ss->df_article);
 	int rc = docrow_get(s, id, &key, &parts, NULL, &had);
 	if (!rc && had && !(rc = doc_get(s, id, d, &found)) && found &&
@@ -2161,9 +2161,6 @@ static int flush_index(struct store *s, struct sq_search *ss)
 	for (size_t i = 0; !rc && i < ss->npending; i++) {
 		int64_t id = ss->pending[i], key;
 		bool found, had;
-		buf_reset(&d.title);
-		buf_reset(&d.tags);
-		buf_reset(&d.body);
 		if ((rc = doc_get(s, id, &d, &found)) || !found || d.status != ARTICLE_PUBLISHED ||
 		    (rc = docrow_get(s, id, &key, NULL, NULL, &had)) || had)
 			continue;
@@ -2654,9 +2651,6 @@ static int rebuild_vocab(struct store *s, struct sq_search *ss, size_t total,
 		return rc;
 	doc_init(&d);
 	while (!(rc = sq_step(st, &row)) && row) {
-		buf_reset(&d.title);
-		buf_reset(&d.tags);
-		buf_reset(&d.body);
 		if ((rc = doc_read(st, &d)) || (rc = doc_tf(ss, &d, false, &ss->tf)) ||
 		    (rc = vocab_grow(s, ss, &ss->tf, NULL)))
 			break;
@@ -2694,9 +2688,6 @@ static int rebuild_index(struct store *s, struct sq_search *ss, size_t total,
 		return rc;
 	doc_init(&d);
 	while (!(rc = sq_step(st, &row)) && row) {
-		buf_reset(&d.title);
-		buf_reset(&d.tags);
-		buf_reset(&d.body);
 		if ((rc = doc_read(st, &d)))
 			break;
 		if (d.id <= 0 || d.id >= (INT64_C(1) << KEY_ID_BITS)) {
